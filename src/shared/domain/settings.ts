@@ -1,0 +1,38 @@
+import { z } from 'zod'
+
+export const DEFAULT_HETZNER_API_BASE = 'https://api.hetzner.cloud/v1'
+
+/** Non-secret storage configuration. Secrets (the S3 secret key) live in the keychain only. */
+export const storageConfigSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('s3'),
+    endpoint: z.url({ protocol: /^https?$/ }).max(500),
+    region: z.string().min(1).max(64).default('auto'),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'bucket names use a-z, 0-9, dots and dashes'),
+    prefix: z.string().max(200).default(''),
+    accessKeyId: z.string().min(1).max(200),
+    forcePathStyle: z.boolean().default(true),
+  }),
+  z.object({
+    kind: z.literal('folder'),
+    path: z.string().min(1).max(4096),
+  }),
+])
+export type StorageConfig = z.infer<typeof storageConfigSchema>
+
+export const settingsSchema = z.object({
+  hetznerApiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_HETZNER_API_BASE),
+  storage: storageConfigSchema.nullable().default(null),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+/** What the UI is told about settings: the same, plus which secrets exist (never their values). */
+export const settingsViewSchema = settingsSchema.extend({
+  hasHetznerToken: z.boolean(),
+  hasStorageSecret: z.boolean(),
+})
+export type SettingsView = z.infer<typeof settingsViewSchema>
