@@ -48,7 +48,10 @@ export const methods = {
   'storage.clear': { input: empty, output: settingsViewSchema },
 
   'jobs.list': { input: empty, output: z.array(jobSchema) },
-  'jobs.cancel': { input: z.object({ id: z.string().min(1).max(100) }).strict(), output: z.object({}) },
+  'jobs.cancel': {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: z.object({}),
+  },
 } as const
 
 export const events = {

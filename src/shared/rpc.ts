@@ -72,7 +72,12 @@ export type WsClientMessage = z.infer<typeof wsClientMessageSchema>
 
 export const wsServerMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('result'), id: z.number(), ok: z.literal(true), output: z.unknown() }),
-  z.object({ t: z.literal('result'), id: z.number(), ok: z.literal(false), error: wireErrorSchema }),
+  z.object({
+    t: z.literal('result'),
+    id: z.number(),
+    ok: z.literal(false),
+    error: wireErrorSchema,
+  }),
   z.object({ t: z.literal('event'), event: z.string(), payload: z.unknown() }),
 ])
 export type WsServerMessage = z.infer<typeof wsServerMessageSchema>

@@ -17,7 +17,11 @@ export interface ObjectStore {
    * With `createOnly`, fails with `conflict` if the key exists (If-None-Match: * on S3,
    * link-based exclusive create on a folder).
    */
-  put(key: string, body: Uint8Array, options?: { createOnly?: boolean; signal?: AbortSignal }): Promise<void>
+  put(
+    key: string,
+    body: Uint8Array,
+    options?: { createOnly?: boolean; signal?: AbortSignal },
+  ): Promise<void>
   /** The whole object, or a byte range of it. */
   get(key: string, options?: { range?: ByteRange; signal?: AbortSignal }): Promise<Uint8Array>
   /** Size and etag/mtime of an object, or null if absent. */

@@ -1,0 +1,2 @@
+const { ipcRenderer } = window.require('electron')
+export const x = ipcRenderer

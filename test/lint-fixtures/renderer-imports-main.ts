@@ -1,0 +1,2 @@
+import { createCore } from '../../../main/core/app'
+export const x = createCore

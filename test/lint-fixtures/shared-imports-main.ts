@@ -1,0 +1,2 @@
+import { EventBus } from '../main/core/api/event-bus'
+export const x = EventBus

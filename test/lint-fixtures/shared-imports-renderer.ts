@@ -1,0 +1,2 @@
+import { ensureCairnApi } from '../renderer/src/transport'
+export const x = ensureCairnApi
