@@ -1,0 +1,21 @@
+// Adds up the Vitest JSON reports of one `npm test` run and prints the closing line CI reads:
+// "N passed, N failed". A skipped or pending test counts as a failure: npm test has none on purpose.
+import { readFileSync, existsSync } from 'node:fs'
+
+let passed = 0
+let failed = 0
+let skipped = 0
+for (const file of process.argv.slice(2)) {
+  if (!existsSync(file)) {
+    console.log(`(no report at ${file}: that stage did not run to the end)`)
+    failed += 1
+    continue
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  passed += report.numPassedTests
+  failed += report.numFailedTests
+  skipped += report.numPendingTests + report.numTodoTests
+}
+if (skipped > 0) console.log(`${skipped} test(s) skipped or todo: npm test allows none.`)
+console.log(`${passed} passed, ${failed + skipped} failed`)
+process.exit(failed + skipped > 0 ? 1 : 0)
