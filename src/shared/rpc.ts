@@ -70,7 +70,9 @@ export const wsClientMessageSchema = z.object({
 })
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>
 
-export const wsServerMessageSchema = z.discriminatedUnion('t', [
+// A plain union: two members share t: 'result', which a discriminated union refuses (it throws
+// "Duplicate discriminator value" on first parse).
+export const wsServerMessageSchema = z.union([
   z.object({ t: z.literal('result'), id: z.number(), ok: z.literal(true), output: z.unknown() }),
   z.object({
     t: z.literal('result'),
