@@ -1,0 +1,43 @@
+import { getApi } from './api'
+import { useAppInfo } from './app-info'
+import { followConnection } from './connection'
+import { useHetzner } from './hetzner'
+import { useJobs } from './jobs'
+import { useKeychain } from './keychain'
+import { useSettings } from './settings'
+
+/** Everything the app shows on start; also run again after a reconnect, to catch up. */
+export function loadAll(): void {
+  void useAppInfo.getState().load()
+  void useSettings.getState().load()
+  void useKeychain.getState().load()
+  void useJobs.getState().load()
+}
+
+/**
+ * Connects the stores to the core once: initial loads, then events keep them current. Screens
+ * never poll; they read the stores.
+ */
+export function startSync(): () => void {
+  const api = getApi()
+  const stops = [
+    followConnection(loadAll),
+    api.on('job.updated', (job) => useJobs.getState().upsert(job)),
+    api.on('settings.changed', (settings) => {
+      const before = useSettings.getState().settings
+      useSettings.getState().apply(settings)
+      if (before?.hasHetznerToken && !settings.hasHetznerToken) useHetzner.getState().forget()
+      else if (
+        settings.hasHetznerToken &&
+        before?.hetznerApiBase !== settings.hetznerApiBase &&
+        useHetzner.getState().catalog.status !== 'idle'
+      ) {
+        void useHetzner.getState().loadCatalog()
+      }
+    }),
+  ]
+  loadAll()
+  return () => {
+    for (const stop of stops) stop()
+  }
+}
