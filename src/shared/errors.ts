@@ -8,6 +8,7 @@ export const errorCodes = [
   'invalid_input', // the request did not match the contract
   'unknown_method',
   'unauthorized', // a credential was refused (Hetzner token, S3 keys)
+  'host_key_mismatch', // an SSH server presented a host key other than the pinned one
   'forbidden', // the credential works but lacks a permission
   'unreachable', // network error, DNS, refused connection, timeout
   'rate_limited', // the remote asked us to slow down
@@ -17,6 +18,7 @@ export const errorCodes = [
   'not_found',
   'conflict', // e.g. a second mutating job on the same workspace
   'cancelled',
+  'interrupted', // the app stopped (crash, power loss) while a job was running
   'storage_failed',
   'internal',
 ] as const

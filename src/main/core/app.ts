@@ -1,11 +1,32 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Handlers } from './api/dispatch'
 import { EventBus } from './api/event-bus'
+import { appHandlers } from './api/handlers/app'
+import { hetznerHandlers } from './api/handlers/hetzner'
+import { jobsHandlers } from './api/handlers/jobs'
+import { settingsHandlers } from './api/handlers/settings'
+import { storageHandlers } from './api/handlers/storage'
+import { JobRunner } from './jobs/job-runner'
+import { createFileLogger, type Logger } from './logging/logger'
+import { KeytarSecretStore } from './secrets/keytar-secret-store'
+import { KnownSecrets } from './secrets/known-secrets'
+import type { SecretStore } from './secrets/secret-store'
+import type { CoreServices } from './services'
+import { SettingsStore } from './settings/settings-store'
 
 export interface CoreOptions {
   /** The app's data directory (settings, registry, logs). Created if missing. */
   dataDir: string
   host: 'electron' | 'headless'
   version: string
+  /**
+   * Where secrets live. Default: the OS keychain (keytar, service 'Cairn'). Tests may pass a
+   * KeytarSecretStore with another service name, or a MemorySecretStore.
+   */
+  secrets?: SecretStore
+  /** Default: `<dataDir>/logs/cairn.log`, redacted. */
+  logger?: Logger
 }
 
 /** Everything a host (Electron shell, headless host, tests) needs from the core. */
@@ -15,8 +36,53 @@ export interface Core {
   dispose(): Promise<void>
 }
 
-export async function createCore(options: CoreOptions): Promise<Core> {
-  // Placeholder: core services are being built; this throws so nothing silently runs without them.
-  void options
-  throw new Error('createCore: not implemented yet')
+/** What createCore returns: a Core, plus its parts for hosts and features built on them. */
+export interface CoreWithServices extends Core {
+  /** The log; hosts pass `(method, error) => core.logger.error(...)` to dispatch. */
+  logger: Logger
+  services: CoreServices
+}
+
+export async function createCore(options: CoreOptions): Promise<CoreWithServices> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+  const known = new KnownSecrets()
+  const events = new EventBus()
+  const logger = options.logger ?? createFileLogger({ dir: join(options.dataDir, 'logs'), known })
+  const secrets =
+    options.secrets ?? new KeytarSecretStore({ onSecret: (value) => known.add(value) })
+  const jobs = await JobRunner.open({ events, dataDir: options.dataDir, logger })
+  const settings = new SettingsStore({ dataDir: options.dataDir, known })
+
+  const services: CoreServices = {
+    dataDir: options.dataDir,
+    host: options.host,
+    version: options.version,
+    events,
+    logger,
+    settings,
+    secrets,
+    known,
+    jobs,
+  }
+  const handlers: Handlers = {
+    ...appHandlers(services),
+    ...settingsHandlers(services),
+    ...hetznerHandlers(services),
+    ...storageHandlers(services),
+    ...jobsHandlers(services),
+  }
+  logger.info('core started', {
+    version: options.version,
+    host: options.host,
+    platform: process.platform,
+  })
+
+  let disposed: Promise<void> | null = null
+  return {
+    handlers,
+    events,
+    logger,
+    services,
+    dispose: () => (disposed ??= jobs.dispose().then(() => logger.info('core stopped'))),
+  }
 }
