@@ -84,6 +84,4 @@ export const wsServerMessageSchema = z.union([
 ])
 export type WsServerMessage = z.infer<typeof wsServerMessageSchema>
 
-/** IPC channel names used by the preload and the Electron shell. */
-export const IPC_CALL_CHANNEL = 'cairn:call'
-export const IPC_EVENT_CHANNEL = 'cairn:event'
+export { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './ipc-channels'

@@ -1,0 +1,91 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, dialog, protocol, session, type BrowserWindow } from 'electron'
+import type { ErrorReporter } from '../core/api/dispatch'
+import { createCore, type Core } from '../core/app'
+import { registerAppScheme, serveAppProtocol } from './app-protocol'
+import { resolveAppLocation } from '../../shared/app-location'
+import { registerIpc } from './ipc'
+import { hardenSession, hardenWebContents } from './security'
+import { createMainWindow } from './window'
+
+// Built to out/main/index.js; the preload and the renderer are built beside it.
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+const rendererDir = join(outDir, 'renderer')
+const preloadPath = join(outDir, 'preload', 'index.cjs')
+
+/**
+ * The desktop app's life: one instance, one window, the core created once the app is ready and
+ * disposed before it quits. Tray and notifications come later; until then closing the window
+ * quits (except on macOS, where apps stay in the dock).
+ */
+export function runApp(): void {
+  app.enableSandbox()
+  // The same folder the headless host uses by default ("Cairn", not the package name), and
+  // CAIRN_DATA_DIR for tests and side-by-side installs. Set before the single-instance lock,
+  // which lives in this folder.
+  app.setPath('userData', process.env.CAIRN_DATA_DIR || join(app.getPath('appData'), 'Cairn'))
+  registerAppScheme()
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+
+  const location = resolveAppLocation(app.isPackaged, process.env.ELECTRON_RENDERER_URL)
+  let window: BrowserWindow | null = null
+  let core: Core | null = null
+  let disposeIpc: (() => void) | null = null
+  let disposed = false
+
+  const showWindow = () => {
+    if (window && !window.isDestroyed()) {
+      if (window.isMinimized()) window.restore()
+      window.show()
+      window.focus()
+      return
+    }
+    window = createMainWindow({ location, preloadPath })
+    window.on('closed', () => (window = null))
+  }
+
+  app.on('second-instance', showWindow)
+  app.on('activate', () => core && showWindow())
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, location))
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', (event) => {
+    if (disposed || !core) return
+    event.preventDefault()
+    disposed = true
+    disposeIpc?.()
+    const finish = () => app.quit()
+    core.dispose().then(finish, finish)
+  })
+
+  app
+    .whenReady()
+    .then(async () => {
+      hardenSession(session.defaultSession, location)
+      serveAppProtocol(protocol, rendererDir)
+      core = await createCore({
+        dataDir: app.getPath('userData'),
+        host: 'electron',
+        version: app.getVersion(),
+      })
+      disposeIpc = registerIpc({ core, location, window: () => window, reportError })
+      showWindow()
+    })
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error)
+      dialog.showErrorBox('Cairn could not start', message)
+      app.exit(1)
+    })
+}
+
+/** Names the method and the kind of error only: a message may hold a secret. */
+const reportError: ErrorReporter = (method, error) => {
+  const name = error instanceof Error ? error.name : typeof error
+  process.stderr.write(`cairn: unexpected ${name} in ${method}\n`)
+}
