@@ -1,8 +1,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, dialog, protocol, session, type BrowserWindow } from 'electron'
-import type { ErrorReporter } from '../core/api/dispatch'
-import { createCore, type Core } from '../core/app'
+import { createCore, type CoreWithServices } from '../core/app'
 import { registerAppScheme, serveAppProtocol } from './app-protocol'
 import { resolveAppLocation } from '../../shared/app-location'
 import { registerIpc } from './ipc'
@@ -34,7 +33,7 @@ export function runApp(): void {
 
   const location = resolveAppLocation(app.isPackaged, process.env.ELECTRON_RENDERER_URL)
   let window: BrowserWindow | null = null
-  let core: Core | null = null
+  let core: CoreWithServices | null = null
   let disposeIpc: (() => void) | null = null
   let disposed = false
 
@@ -74,7 +73,13 @@ export function runApp(): void {
         host: 'electron',
         version: app.getVersion(),
       })
-      disposeIpc = registerIpc({ core, location, window: () => window, reportError })
+      const { logger } = core
+      disposeIpc = registerIpc({
+        core,
+        location,
+        window: () => window,
+        reportError: (method, error) => logger.error(`unexpected error in ${method}`, error),
+      })
       showWindow()
     })
     .catch((error: unknown) => {
@@ -82,10 +87,4 @@ export function runApp(): void {
       dialog.showErrorBox('Cairn could not start', message)
       app.exit(1)
     })
-}
-
-/** Names the method and the kind of error only: a message may hold a secret. */
-const reportError: ErrorReporter = (method, error) => {
-  const name = error instanceof Error ? error.name : typeof error
-  process.stderr.write(`cairn: unexpected ${name} in ${method}\n`)
 }

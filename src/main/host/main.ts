@@ -35,7 +35,13 @@ async function main(): Promise<void> {
       throw new Error(`--hetzner-api: ${result.error.message}`)
     }
   }
-  const host = await startHost({ dataDir: args.dataDir, port: args.port, rendererDir, core })
+  const host = await startHost({
+    dataDir: args.dataDir,
+    port: args.port,
+    rendererDir,
+    core,
+    reportError: (method, error) => core.logger.error(`unexpected error in ${method}`, error),
+  })
 
   process.stdout.write(
     `Cairn ${version} is running (data: ${args.dataDir}).\n` +

@@ -12,7 +12,7 @@ import {
   HEADLESS_WS_PROTOCOL,
 } from '../../shared/headless'
 import type { ErrorReporter } from '../core/api/dispatch'
-import { createCore, type Core } from '../core/app'
+import { createCore, type Core, type CoreWithServices } from '../core/app'
 import {
   createAccessToken,
   hasValidBearerToken,
@@ -58,7 +58,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     )
   })
   const serveStatic = await createStaticHandler(options.rendererDir)
-  const reportError = options.reportError ?? defaultReporter
   const token = createAccessToken()
   const ownsCore = options.core === undefined
   const core =
@@ -68,6 +67,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       host: 'headless',
       version: options.version ?? '0.0.0',
     }))
+  const reportError = options.reportError ?? reporterFor(core)
 
   let port = 0
   const server = createServer((req, res) => {
@@ -157,8 +157,17 @@ function refuse(socket: Duplex, status: number): void {
   )
 }
 
-/** Names the method and the kind of error only: a message may hold a secret. */
-const defaultReporter: ErrorReporter = (method, error) => {
-  const name = error instanceof Error ? error.name : typeof error
-  process.stderr.write(`cairn: unexpected ${name} in ${method}\n`)
+/**
+ * The core's log (redacted) when it has one; otherwise stderr with the method and the kind of
+ * error only, since a message may hold a secret.
+ */
+function reporterFor(core: Core): ErrorReporter {
+  if ('logger' in core) {
+    const { logger } = core as CoreWithServices
+    return (method, error) => logger.error(`unexpected error in ${method}`, error)
+  }
+  return (method, error) => {
+    const name = error instanceof Error ? error.name : typeof error
+    process.stderr.write(`cairn: unexpected ${name} in ${method}\n`)
+  }
 }
