@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CairnApi } from '../../../src/shared/rpc'
 
 /**
  * The real thing: the built host (out/main/host.js, which `npm test` builds before this stage)
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  * token leaves the address bar, reloads keep working, pages without the token or from another
  * origin get nowhere, the CSP lets the app run, and the host stops cleanly on SIGTERM.
  */
+type PageGlobals = typeof globalThis & { cairn?: CairnApi }
+
 const root = resolve(import.meta.dirname, '../../..')
 const hostJs = join(root, 'out/main/host.js')
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -48,9 +51,12 @@ function startHostProcess(
 }
 
 async function appInfo(page: Page): Promise<unknown> {
-  await page.waitForFunction(() => window.cairn !== undefined, null, { timeout: 15_000 })
+  // Runs in the page; `globalThis` is its window (this file is typed for Node, not the DOM).
+  await page.waitForFunction(() => (globalThis as PageGlobals).cairn !== undefined, null, {
+    timeout: 15_000,
+  })
   return page.evaluate(() =>
-    window.cairn!['app.info']({}).then(
+    (globalThis as PageGlobals).cairn!['app.info']({}).then(
       (info) => ({ ok: true, info }),
       (error: { code?: string; message?: string }) => ({
         ok: false,
