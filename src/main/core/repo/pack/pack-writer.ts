@@ -1,0 +1,157 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { ObjectStore } from '../../storage/object-store'
+import type { BlobType } from '../crypto/blob-id'
+import { counterNonce, sealBox } from '../crypto/aead'
+import type { WorkspacePaths } from '../layout'
+import type { KeyMaterial } from '../workspace/key-ring'
+import {
+  blobAad,
+  encodePackHeader,
+  encodeTrailer,
+  HEADER_NONCE,
+  PACK_TRAILER_LENGTH,
+  type PackBlobEntry,
+} from './pack-format'
+
+/** A pack that is durably stored: what an index needs to describe it. */
+export interface StoredPack {
+  id: string
+  type: BlobType
+  keyVersion: number
+  salt: Buffer
+  length: number
+  blobs: PackBlobEntry[]
+}
+
+export interface PackWriterOptions {
+  /** Seal a pack once its blobs reach this many bytes (default 16 MiB). */
+  targetSize: number
+  /** Packs being uploaded at once; `add` waits while this many are in flight (default 2). */
+  maxInFlight: number
+  signal?: AbortSignal
+}
+
+interface OpenPack {
+  salt: Buffer
+  parts: Buffer[]
+  entries: PackBlobEntry[]
+  size: number
+}
+
+/**
+ * Packs blobs of one type into pack files and uploads them. Blobs are encrypted as they are added
+ * (ChaCha20-Poly1305 under a key derived for this pack from a random salt), held in memory until
+ * the pack reaches its target size, then the pack is sealed (header + trailer), named by its
+ * SHA-256 and put. Memory is bounded: `add` resolves only when fewer than `maxInFlight` uploads are
+ * running, so a producer faster than the uplink waits instead of piling up packs.
+ * After an upload fails, every later call rejects with that error.
+ */
+export class PackWriter {
+  private open: OpenPack | null = null
+  private inFlight = 0
+  private readonly uploads = new Set<Promise<void>>()
+  private waiters: (() => void)[] = []
+  private failure: unknown = null
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly paths: WorkspacePaths,
+    private readonly key: KeyMaterial,
+    readonly type: BlobType,
+    private readonly options: PackWriterOptions,
+    private readonly onStored: (pack: StoredPack) => void,
+  ) {}
+
+  get failed(): unknown {
+    return this.failure
+  }
+
+  /** Encrypts and appends one blob; resolves when there is room for more. */
+  async add(id: string, rawLength: number, codec: number, body: Uint8Array): Promise<number> {
+    if (this.failure) throw this.failure
+    const pack = (this.open ??= { salt: randomBytes(32), parts: [], entries: [], size: 0 })
+    const box = sealBox(
+      this.key.packKey(pack.salt),
+      counterNonce(pack.entries.length),
+      [CODEC_PREFIX[codec]!, body],
+      blobAad(this.type, id),
+    )
+    pack.entries.push({ type: this.type, id, offset: pack.size, length: box.length, rawLength })
+    pack.parts.push(box)
+    pack.size += box.length
+    if (pack.size >= this.options.targetSize) this.seal()
+    while (this.inFlight >= this.options.maxInFlight && !this.failure) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    }
+    if (this.failure) throw this.failure
+    return box.length
+  }
+
+  /** Seals the open pack (if any) and waits until every upload has finished. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure
+    if (this.open) this.seal()
+    while (this.uploads.size > 0) await Promise.allSettled([...this.uploads])
+    if (this.failure) throw this.failure
+  }
+
+  /** Stops: drops the open pack and waits for running uploads to settle (their packs stay orphaned). */
+  async abort(reason: unknown): Promise<void> {
+    this.failure ??= reason
+    this.open = null
+    this.wake()
+    while (this.uploads.size > 0) await Promise.allSettled([...this.uploads])
+  }
+
+  private seal(): void {
+    const pack = this.open!
+    this.open = null
+    const header = encodePackHeader(pack.entries)
+    const headerLength = header.length + 28
+    const trailer = encodeTrailer({
+      salt: pack.salt,
+      keyVersion: this.key.version,
+      headerLength,
+      type: this.type,
+    })
+    const headerBox = sealBox(this.key.packKey(pack.salt), HEADER_NONCE, [header], trailer)
+    const bytes = Buffer.concat(
+      [...pack.parts, headerBox, trailer],
+      pack.size + headerLength + PACK_TRAILER_LENGTH,
+    )
+    const id = createHash('sha256').update(bytes).digest('hex')
+    const stored: StoredPack = {
+      id,
+      type: this.type,
+      keyVersion: this.key.version,
+      salt: pack.salt,
+      length: bytes.length,
+      blobs: pack.entries,
+    }
+    this.inFlight++
+    const upload = this.store
+      .put(this.paths.pack(id), bytes, { signal: this.options.signal })
+      .then(
+        () => {
+          if (!this.failure) this.onStored(stored)
+        },
+        (error: unknown) => {
+          this.failure ??= error
+        },
+      )
+      .finally(() => {
+        this.inFlight--
+        this.uploads.delete(upload)
+        this.wake()
+      })
+    this.uploads.add(upload)
+  }
+
+  private wake(): void {
+    const waiters = this.waiters
+    this.waiters = []
+    for (const resolve of waiters) resolve()
+  }
+}
+
+const CODEC_PREFIX: Uint8Array[] = [Uint8Array.of(0), Uint8Array.of(1)]

@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto'
+import { CairnError } from '../../../../shared/errors'
+import { FastCdc } from '../chunker/fastcdc'
+import { CHUNKER_PARAMS_V1 } from '../chunker/params'
+import { encodePlaintext } from '../compression/codec'
+import { computeBlobId, type BlobType } from '../crypto/blob-id'
+import { KDF_INFO } from '../crypto/kdf'
+import { sealFile } from '../crypto/sealed-file'
+import { writeIndexFiles } from '../index/index-store'
+import type { MemoryIndex } from '../index/memory-index'
+import { PackWriter, type StoredPack } from '../pack/pack-writer'
+import { encodeTree } from '../tree/tree-codec'
+import { sortEntries, type TreeEntry } from '../tree/tree-entry'
+import { Limiter } from '../util/limiter'
+import type { KeyMaterial } from '../workspace/key-ring'
+import type { Workspace } from '../workspace/workspace'
+import type { Snapshot, SnapshotInfo, SnapshotStats, SnapshotTrigger } from './snapshot'
+
+export interface SnapshotWriterOptions {
+  /** Target pack size in bytes (default 16 MiB). */
+  packSize?: number
+  /** Pack uploads at once per blob type (default 2). Memory: about (this + 1) x packSize x 2. */
+  maxPacksInFlight?: number
+  /** Write a checkpoint index after this many new packs (default 16, ~256 MiB)... */
+  indexEveryPacks?: number
+  /** ...or once a stored pack is this old without an index (default 5 minutes). */
+  indexEveryMs?: number
+  /** Compress blobs where it pays (default true). */
+  compress?: boolean
+  /** Blobs compressed at once (the work runs on the libuv thread pool; default 4). */
+  cpuConcurrency?: number
+  /** Chunks of one file being processed at once (default 4). */
+  chunksInFlightPerFile?: number
+  signal?: AbortSignal
+}
+
+export interface FileContentResult {
+  /** Data blob ids, in order. */
+  content: string[]
+  size: number
+  /** Blobs of this file that were new (not deduplicated) and their plaintext bytes. */
+  addedBlobs: number
+  addedBytes: number
+}
+
+export interface CommitMeta {
+  trigger: SnapshotTrigger
+  paths: string[]
+  hostname: string
+  tree: string
+  parent?: string | null
+  tags?: string[]
+  /** When the backup started (default: when the writer was created). */
+  time?: Date
+  program?: string
+  /** Counts the caller knows better (e.g. when it reused unchanged subtrees without writeTree). */
+  stats?: Partial<Pick<SnapshotStats, 'files' | 'dirs' | 'symlinks' | 'bytes' | 'filesChangedWhileReading' | 'durationMs'>>
+}
+
+interface StoreResult {
+  id: string
+  added: boolean
+  rawLength: number
+}
+
+/**
+ * Writes one restore point. Feed it file contents (`addFileContent`) and directories bottom-up
+ * (`writeTree`), then `commit`. Blobs already in the index (or added earlier in this session) are
+ * not stored again. Packs are uploaded as they fill; every `indexEveryPacks` packs (or
+ * `indexEveryMs`) a checkpoint index is written for the packs stored so far, so after a crash the
+ * next backup finds and reuses them. Nothing becomes visible until `commit` writes the snapshot,
+ * after all packs and indexes are stored.
+ */
+export class SnapshotWriter {
+  private readonly key: KeyMaterial
+  private readonly packs: Record<BlobType, PackWriter>
+  private readonly pending = new Set<string>()
+  private readonly cpu: Limiter
+  private readonly unindexed: StoredPack[] = []
+  private readonly checkpoints = new Set<Promise<void>>()
+  private lastIndexAt = Date.now()
+  private failure: unknown = null
+  private state: 'open' | 'committing' | 'done' = 'open'
+  private readonly startedAt = new Date()
+  private readonly options: Required<Omit<SnapshotWriterOptions, 'signal'>> & { signal?: AbortSignal }
+  private readonly tally = { files: 0, dirs: 0, symlinks: 0, bytes: 0, filesChangedWhileReading: 0 }
+  private readonly added = { blobs: 0, bytes: 0, packs: 0, packBytes: 0, indexFiles: 0 }
+
+  constructor(
+    readonly workspace: Workspace,
+    readonly index: MemoryIndex,
+    options: SnapshotWriterOptions = {},
+  ) {
+    this.options = {
+      packSize: options.packSize ?? 16 * 1024 * 1024,
+      maxPacksInFlight: options.maxPacksInFlight ?? 2,
+      indexEveryPacks: options.indexEveryPacks ?? 16,
+      indexEveryMs: options.indexEveryMs ?? 5 * 60 * 1000,
+      compress: options.compress ?? true,
+      cpuConcurrency: options.cpuConcurrency ?? 4,
+      chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
+      signal: options.signal,
+    }
+    this.key = workspace.keys.current
+    this.cpu = new Limiter(this.options.cpuConcurrency)
+    const packOptions = {
+      targetSize: this.options.packSize,
+      maxInFlight: this.options.maxPacksInFlight,
+      signal: options.signal,
+    }
+    const onStored = (pack: StoredPack) => this.packStored(pack)
+    this.packs = {
+      data: new PackWriter(workspace.store, workspace.paths, this.key, 'data', packOptions, onStored),
+      tree: new PackWriter(workspace.store, workspace.paths, this.key, 'tree', packOptions, onStored),
+    }
+  }
+
+  /** Counts of what this writer added so far. */
+  get addedStats() {
+    return { ...this.added }
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure
+    if (this.state !== 'open') throw new Error('this snapshot writer is already committed')
+  }
+
+  /** Stores one blob unless it is already known; returns its id. */
+  async storeBlob(type: BlobType, raw: Uint8Array): Promise<StoreResult> {
+    this.check()
+    const id = computeBlobId(this.key.idKey, type, raw).toString('hex')
+    if (this.pending.has(id) || this.index.has(id)) return { id, added: false, rawLength: raw.length }
+    this.pending.add(id)
+    try {
+      const encoded = await this.cpu.run(() => encodePlaintext(raw, this.options.compress))
+      this.check()
+      this.added.blobs++
+      this.added.bytes += raw.length
+      await this.packs[type].add(id, raw.length, encoded.codec, encoded.body)
+    } catch (error) {
+      this.failure ??= error
+      throw error
+    }
+    return { id, added: true, rawLength: raw.length }
+  }
+
+  /**
+   * Chunks, deduplicates and stores a file's content from a stream of buffers (which must not be
+   * modified after they are yielded). Memory stays bounded: at most `chunksInFlightPerFile`
+   * chunks are being compressed/packed while the source is read further.
+   */
+  async addFileContent(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<FileContentResult> {
+    this.check()
+    const chunker = new FastCdc(CHUNKER_PARAMS_V1, this.key.gear)
+    const results: Promise<StoreResult>[] = []
+    let settled = 0
+    let size = 0
+    const submit = async (chunk: Uint8Array) => {
+      const promise = this.storeBlob('data', chunk)
+      promise.catch(() => {})
+      results.push(promise)
+      while (results.length - settled > this.options.chunksInFlightPerFile) await results[settled++]
+    }
+    for await (const piece of source) {
+      size += piece.length
+      for (const chunk of chunker.push(piece)) await submit(chunk)
+    }
+    const last = chunker.finish()
+    if (last) await submit(last)
+    const stored = await Promise.all(results)
+    let addedBlobs = 0
+    let addedBytes = 0
+    for (const result of stored) {
+      if (result.added) {
+        addedBlobs++
+        addedBytes += result.rawLength
+      }
+    }
+    return { content: stored.map((r) => r.id), size, addedBlobs, addedBytes }
+  }
+
+  /** Stores a directory (entries in any order; they are sorted by name) and returns its tree id. */
+  async writeTree(entries: readonly TreeEntry[]): Promise<string> {
+    this.check()
+    const sorted = sortEntries([...entries])
+    for (const entry of sorted) {
+      if (entry.type === 'file') {
+        this.tally.files++
+        this.tally.bytes += entry.size
+        if (entry.changedWhileReading) this.tally.filesChangedWhileReading++
+      } else if (entry.type === 'dir') this.tally.dirs++
+      else if (entry.type === 'symlink') this.tally.symlinks++
+    }
+    return (await this.storeBlob('tree', encodeTree(sorted))).id
+  }
+
+  /**
+   * Flushes packs, writes the index for every pack not yet indexed, then writes the snapshot.
+   * If anything fails, no snapshot exists and what was stored is reused by the next backup as
+   * far as a checkpoint index covers it.
+   */
+  async commit(meta: CommitMeta): Promise<SnapshotInfo> {
+    this.check()
+    this.state = 'committing'
+    try {
+      await Promise.all([this.packs.data.flush(), this.packs.tree.flush()])
+      await this.settleCheckpoints()
+      if (this.failure) throw this.failure
+      if (this.unindexed.length > 0) await this.writeIndex(this.unindexed.splice(0))
+      if (!this.index.has(meta.tree)) {
+        throw new CairnError('internal', 'The root tree of this backup was never stored.')
+      }
+      const snapshot: Snapshot = {
+        version: 1,
+        workspace: this.workspace.id,
+        time: (meta.time ?? this.startedAt).toISOString(),
+        trigger: meta.trigger,
+        paths: meta.paths,
+        hostname: meta.hostname,
+        parent: meta.parent ?? null,
+        tree: meta.tree,
+        keyVersion: this.key.version,
+        tags: meta.tags ?? [],
+        stats: {
+          ...this.tally,
+          durationMs: Date.now() - this.startedAt.getTime(),
+          ...meta.stats,
+          addedBytes: this.added.bytes,
+          addedPackBytes: this.added.packBytes,
+          addedBlobs: this.added.blobs,
+          addedPacks: this.added.packs,
+          addedIndexFiles: this.added.indexFiles,
+        },
+        program: meta.program ?? 'cairn',
+      }
+      const bytes = await sealFile(
+        'snapshot',
+        this.key.version,
+        this.key.dataKey,
+        KDF_INFO.workspaceFile,
+        Buffer.from(JSON.stringify(snapshot), 'utf8'),
+      )
+      const id = createHash('sha256').update(bytes).digest('hex')
+      await this.workspace.store.put(this.workspace.paths.snapshot(id), bytes, {
+        createOnly: true,
+        signal: this.options.signal,
+      })
+      this.state = 'done'
+      return { id, snapshot }
+    } catch (error) {
+      this.failure ??= error
+      await this.abort(error)
+      throw error
+    }
+  }
+
+  /**
+   * Gives up: stops uploads and waits for running ones. Packs already covered by a checkpoint
+   * index stay reusable; others stay as unreferenced packs until a repair indexes or prunes them.
+   */
+  async abort(reason: unknown = new CairnError('cancelled', 'The backup was cancelled.')): Promise<void> {
+    this.failure ??= reason
+    await Promise.all([this.packs.data.abort(reason), this.packs.tree.abort(reason)])
+    await this.settleCheckpoints()
+    this.state = 'done'
+  }
+
+  private packStored(pack: StoredPack): void {
+    this.index.addPack(pack)
+    for (const blob of pack.blobs) this.pending.delete(blob.id)
+    this.added.packs++
+    this.added.packBytes += pack.length
+    this.unindexed.push(pack)
+    const due =
+      this.unindexed.length >= this.options.indexEveryPacks ||
+      Date.now() - this.lastIndexAt >= this.options.indexEveryMs
+    if (due && this.state === 'open') {
+      const batch = this.unindexed.splice(0)
+      const checkpoint = this.writeIndex(batch).catch(() => {
+        // Keep the packs for the final index; a failing store fails the commit there.
+        this.unindexed.push(...batch)
+      })
+      this.checkpoints.add(checkpoint)
+      void checkpoint.finally(() => this.checkpoints.delete(checkpoint))
+    }
+  }
+
+  private async writeIndex(packs: StoredPack[]): Promise<void> {
+    this.lastIndexAt = Date.now()
+    const written = await writeIndexFiles(this.workspace, packs, { signal: this.options.signal })
+    this.added.indexFiles += written.length
+  }
+
+  private async settleCheckpoints(): Promise<void> {
+    while (this.checkpoints.size > 0) await Promise.allSettled([...this.checkpoints])
+  }
+}
