@@ -44,8 +44,10 @@ export function hardenWebContents(contents: WebContents, location: AppLocation):
     event.preventDefault()
     openExternally(event.url)
   })
+  // Subframes only: it fires before 'will-navigate', and cancelling a main-frame navigation here
+  // would keep 'will-navigate' from handing an allow-listed link to the browser.
   contents.on('will-frame-navigate', (event) => {
-    if (!isAppUrl(event.url, location)) event.preventDefault()
+    if (!event.isMainFrame && !isAppUrl(event.url, location)) event.preventDefault()
   })
   contents.on('will-redirect', (event) => {
     if (!isAppUrl(event.url, location)) event.preventDefault()
