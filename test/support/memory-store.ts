@@ -27,16 +27,24 @@ export class MemoryStore implements ObjectStore {
     if (verdict) throw new CairnError('unreachable', `Injected failure: ${operation} ${key}`)
   }
 
-  async put(key: string, body: Uint8Array, options: { createOnly?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  async put(
+    key: string,
+    body: Uint8Array,
+    options: { createOnly?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
     await Promise.resolve()
     this.requests.put++
     this.fault('put', key)
-    if (options.createOnly && this.objects.has(key)) throw new CairnError('conflict', `The object ${key} already exists.`)
+    if (options.createOnly && this.objects.has(key))
+      throw new CairnError('conflict', `The object ${key} already exists.`)
     this.objects.set(key, Uint8Array.from(body))
     this.requests.bytesUp += body.byteLength
   }
 
-  async get(key: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  async get(
+    key: string,
+    options: { range?: ByteRange; signal?: AbortSignal } = {},
+  ): Promise<Uint8Array> {
     await Promise.resolve()
     this.requests.get++
     this.fault('get', key)
@@ -60,7 +68,9 @@ export class MemoryStore implements ObjectStore {
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     this.requests.list++
     this.fault('list', prefix)
-    const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    const keys = [...this.objects.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
     for (const key of keys) {
       const object = this.objects.get(key)
       if (object) yield { key, size: object.byteLength }

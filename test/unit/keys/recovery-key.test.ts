@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { CROCKFORD_ALPHABET } from '../../../src/main/core/keys/crockford'
 import { generateMasterKey, masterKeyToHex } from '../../../src/main/core/keys/master-key'
-import { formatRecoveryKey, parseRecoveryKey, RECOVERY_KEY_LENGTH } from '../../../src/main/core/keys/recovery-key'
+import {
+  formatRecoveryKey,
+  parseRecoveryKey,
+  RECOVERY_KEY_LENGTH,
+} from '../../../src/main/core/keys/recovery-key'
 import { CairnError } from '../../../src/shared/errors'
 
 function parseError(text: string): CairnError {
@@ -35,11 +39,7 @@ describe('recovery key', () => {
   it('tolerates case, spaces, missing dashes and O/I/L look-alikes', () => {
     const key = randomBytes(32)
     const code = formatRecoveryKey(key)
-    const sloppy = code
-      .toLowerCase()
-      .replaceAll('-', ' ')
-      .replaceAll('0', 'o')
-      .replaceAll('1', 'l')
+    const sloppy = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l')
     expect(Buffer.from(parseRecoveryKey(` ${sloppy}\n`)).equals(key)).toBe(true)
     expect(Buffer.from(parseRecoveryKey(code.replaceAll('-', ''))).equals(key)).toBe(true)
   })
@@ -70,7 +70,10 @@ describe('recovery key', () => {
     for (let position = 0; position + 1 < compact.length; position++) {
       if (compact[position] === compact[position + 1]) continue
       const swapped =
-        compact.slice(0, position) + compact[position + 1] + compact[position] + compact.slice(position + 2)
+        compact.slice(0, position) +
+        compact[position + 1] +
+        compact[position] +
+        compact.slice(position + 2)
       expect(() => parseRecoveryKey(swapped)).toThrow(CairnError)
     }
   })
@@ -83,8 +86,12 @@ describe('recovery key', () => {
 
   it('explains a wrong length and a character that is never used', () => {
     const code = formatRecoveryKey(randomBytes(32))
-    expect(parseError(code.slice(0, -6)).message).toMatch(/65 characters in 13 groups of 5.*this one has 60/)
-    expect(parseError(`${code.slice(0, 7)}U${code.slice(8)}`).message).toMatch(/"U" cannot appear in a recovery key \(group 2\)/)
+    expect(parseError(code.slice(0, -6)).message).toMatch(
+      /65 characters in 13 groups of 5.*this one has 60/,
+    )
+    expect(parseError(`${code.slice(0, 7)}U${code.slice(8)}`).message).toMatch(
+      /"U" cannot appear in a recovery key \(group 2\)/,
+    )
     expect(parseError('').message).toMatch(/empty/)
   })
 

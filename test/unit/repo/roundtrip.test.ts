@@ -12,14 +12,32 @@ import {
 import { FolderStore } from '../../../src/main/core/storage/folder-store'
 import type { ObjectStore } from '../../../src/main/core/storage/object-store'
 import { MemoryStore } from '../../support/memory-store'
-import { backupModel, dir, file, newWorkspace, normalize, randomTree, restoreModel, seededBytes } from './support'
+import {
+  backupModel,
+  dir,
+  file,
+  newWorkspace,
+  normalize,
+  randomTree,
+  restoreModel,
+  seededBytes,
+} from './support'
 
-async function roundTrip(store: ObjectStore, seed: number, options: Parameters<typeof randomTree>[1] = {}) {
+async function roundTrip(
+  store: ObjectStore,
+  seed: number,
+  options: Parameters<typeof randomTree>[1] = {},
+) {
   const { workspace, masterKey } = await newWorkspace(store)
   const tree = randomTree(seed, options)
   const writer = await createSnapshotWriter(workspace, { packSize: 256 * 1024 })
   const root = await backupModel(writer, tree)
-  const { id } = await writer.commit({ trigger: 'manual', paths: ['/home/dev'], hostname: 'vm-1', tree: root })
+  const { id } = await writer.commit({
+    trigger: 'manual',
+    paths: ['/home/dev'],
+    hostname: 'vm-1',
+    tree: root,
+  })
 
   // A second desktop: only the store and the master key.
   const repo = await openRepository(store, masterKey)
@@ -64,7 +82,10 @@ describe('backup and restore round trip', () => {
     const store = new MemoryStore()
     const { workspace } = await newWorkspace(store)
     const writer = await createSnapshotWriter(workspace)
-    const tree = dir({ a: file(seededBytes('a', 5000)), sub: dir({ b: file(seededBytes('b', 70_000)) }) })
+    const tree = dir({
+      a: file(seededBytes('a', 5000)),
+      sub: dir({ b: file(seededBytes('b', 70_000)) }),
+    })
     const root = await backupModel(writer, tree)
     const time = new Date('2030-01-02T03:04:05.678Z')
     const { snapshot } = await writer.commit({
@@ -89,7 +110,14 @@ describe('backup and restore round trip', () => {
       tags: ['before-upgrade'],
       program: 'cairn 0.1.0',
     })
-    expect(snapshot.stats).toMatchObject({ files: 2, dirs: 1, bytes: 75_000, addedBlobs: 4, addedPacks: 2, addedIndexFiles: 1 })
+    expect(snapshot.stats).toMatchObject({
+      files: 2,
+      dirs: 1,
+      bytes: 75_000,
+      addedBlobs: 4,
+      addedPacks: 2,
+      addedIndexFiles: 1,
+    })
     const reader = await openSnapshotReader(workspace)
     const loaded = await reader.loadSnapshot('latest')
     expect(loaded.snapshot).toEqual(snapshot)

@@ -30,15 +30,31 @@ export function prng(seed: number): () => number {
 }
 
 export type ModelNode =
-  | { kind: 'file'; content: Buffer; mode: number; mtimeSec: number; mtimeNsec: number; changed?: boolean }
-  | { kind: 'dir'; children: Map<string, ModelNode>; mode: number; mtimeSec: number; mtimeNsec: number }
+  | {
+      kind: 'file'
+      content: Buffer
+      mode: number
+      mtimeSec: number
+      mtimeNsec: number
+      changed?: boolean
+    }
+  | {
+      kind: 'dir'
+      children: Map<string, ModelNode>
+      mode: number
+      mtimeSec: number
+      mtimeNsec: number
+    }
   | { kind: 'symlink'; target: Buffer; mtimeSec: number; mtimeNsec: number }
 
 /** Children are keyed by the name's hex so names can be any bytes. */
 export const nameKey = (name: Uint8Array) => Buffer.from(name).toString('hex')
 
 export function dir(children: Record<string, ModelNode> | Map<string, ModelNode> = {}): ModelNode {
-  const map = children instanceof Map ? children : new Map(Object.entries(children).map(([n, c]) => [nameKey(Buffer.from(n)), c]))
+  const map =
+    children instanceof Map
+      ? children
+      : new Map(Object.entries(children).map(([n, c]) => [nameKey(Buffer.from(n)), c]))
   return { kind: 'dir', children: map, mode: 0o755, mtimeSec: 1_700_000_000, mtimeNsec: 5 }
 }
 
@@ -47,7 +63,10 @@ export function file(content: Buffer, mode = 0o644): ModelNode {
 }
 
 /** A random tree with awkward names, empty files, empty dirs, symlinks and some big files. */
-export function randomTree(seed: number, options: { files?: number; maxFileSize?: number; bigFiles?: number } = {}): ModelNode {
+export function randomTree(
+  seed: number,
+  options: { files?: number; maxFileSize?: number; bigFiles?: number } = {},
+): ModelNode {
   const random = prng(seed)
   const root = dir()
   const dirs: ModelNode[] = [root]
@@ -66,7 +85,8 @@ export function randomTree(seed: number, options: { files?: number; maxFileSize?
   const nextName = () => {
     const pick = random()
     n++
-    if (pick < 0.25) return Buffer.concat([awkward[Math.floor(random() * awkward.length)]!, Buffer.from(`-${n}`)])
+    if (pick < 0.25)
+      return Buffer.concat([awkward[Math.floor(random() * awkward.length)]!, Buffer.from(`-${n}`)])
     return Buffer.from(`f${n}-${Math.floor(random() * 1e6)}`)
   }
   const add = (parent: ModelNode, name: Buffer, node: ModelNode) => {
@@ -80,9 +100,15 @@ export function randomTree(seed: number, options: { files?: number; maxFileSize?
       add(parent, nextName(), child)
       dirs.push(child)
     } else if (roll < 0.22) {
-      add(parent, nextName(), { kind: 'symlink', target: Buffer.from(random() < 0.5 ? '../x/y' : '\xff/abs'), mtimeSec: -5, mtimeNsec: 0 })
+      add(parent, nextName(), {
+        kind: 'symlink',
+        target: Buffer.from(random() < 0.5 ? '../x/y' : '\xff/abs'),
+        mtimeSec: -5,
+        mtimeNsec: 0,
+      })
     } else {
-      const size = random() < 0.15 ? 0 : Math.floor(random() * random() * (options.maxFileSize ?? 200_000))
+      const size =
+        random() < 0.15 ? 0 : Math.floor(random() * random() * (options.maxFileSize ?? 200_000))
       add(parent, nextName(), {
         kind: 'file',
         content: seededBytes(`${seed}-${i}`, size),
@@ -94,7 +120,11 @@ export function randomTree(seed: number, options: { files?: number; maxFileSize?
     }
   }
   for (let b = 0; b < (options.bigFiles ?? 0); b++) {
-    add(root, Buffer.from(`big-${b}`), file(seededBytes(`${seed}-big-${b}`, 3 * 1024 * 1024 + b * 777)))
+    add(
+      root,
+      Buffer.from(`big-${b}`),
+      file(seededBytes(`${seed}-big-${b}`, 3 * 1024 * 1024 + b * 777)),
+    )
   }
   return root
 }
@@ -116,7 +146,15 @@ export async function backupModel(writer: SnapshotWriter, node: ModelNode): Prom
   const entries: TreeEntry[] = []
   for (const [key, child] of node.children) {
     const name = Buffer.from(key, 'hex')
-    const common = { name, uid: 1000, gid: 1000, uname: 'dev', gname: 'dev', mtimeSec: child.mtimeSec, mtimeNsec: child.mtimeNsec }
+    const common = {
+      name,
+      uid: 1000,
+      gid: 1000,
+      uname: 'dev',
+      gname: 'dev',
+      mtimeSec: child.mtimeSec,
+      mtimeNsec: child.mtimeNsec,
+    }
     if (child.kind === 'file') {
       const result = await writer.addFileContent(pieces(child.content, child.content.length))
       entries.push({
@@ -128,9 +166,21 @@ export async function backupModel(writer: SnapshotWriter, node: ModelNode): Prom
         changedWhileReading: child.changed ?? false,
       })
     } else if (child.kind === 'dir') {
-      entries.push({ ...common, type: 'dir', mode: child.mode, size: 0, subtree: await backupModel(writer, child) })
+      entries.push({
+        ...common,
+        type: 'dir',
+        mode: child.mode,
+        size: 0,
+        subtree: await backupModel(writer, child),
+      })
     } else {
-      entries.push({ ...common, type: 'symlink', mode: 0o777, size: child.target.length, target: child.target })
+      entries.push({
+        ...common,
+        type: 'symlink',
+        mode: 0o777,
+        size: child.target.length,
+        target: child.target,
+      })
     }
   }
   return writer.writeTree(entries)
@@ -164,7 +214,12 @@ export async function restoreModel(reader: SnapshotReader, treeId: string): Prom
       }
       root.children.set(key, child)
     } else if (entry.type === 'symlink') {
-      root.children.set(key, { kind: 'symlink', target: Buffer.from(entry.target!), mtimeSec: entry.mtimeSec, mtimeNsec: entry.mtimeNsec })
+      root.children.set(key, {
+        kind: 'symlink',
+        target: Buffer.from(entry.target!),
+        mtimeSec: entry.mtimeSec,
+        mtimeNsec: entry.mtimeNsec,
+      })
     }
   }
   return root
@@ -172,15 +227,28 @@ export async function restoreModel(reader: SnapshotReader, treeId: string): Prom
 
 /** Normalizes a model for deep comparison (Map -> sorted object, Buffer -> hex). */
 export function normalize(node: ModelNode): unknown {
-  if (node.kind === 'file') return { ...node, content: createHash('sha256').update(node.content).digest('hex'), size: node.content.length, changed: node.changed ?? false }
+  if (node.kind === 'file')
+    return {
+      ...node,
+      content: createHash('sha256').update(node.content).digest('hex'),
+      size: node.content.length,
+      changed: node.changed ?? false,
+    }
   if (node.kind === 'symlink') return { ...node, target: node.target.toString('hex') }
   return {
     ...node,
-    children: Object.fromEntries([...node.children.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'))).map(([k, v]) => [k, normalize(v)])),
+    children: Object.fromEntries(
+      [...node.children.entries()]
+        .sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'hex'), Buffer.from(b, 'hex')))
+        .map(([k, v]) => [k, normalize(v)]),
+    ),
   }
 }
 
-export async function newWorkspace(store: ObjectStore, masterKey = generateMasterKey()): Promise<{ workspace: Workspace; masterKey: Uint8Array }> {
+export async function newWorkspace(
+  store: ObjectStore,
+  masterKey = generateMasterKey(),
+): Promise<{ workspace: Workspace; masterKey: Uint8Array }> {
   const repo = await initRepository(store, masterKey)
   return { workspace: await openWorkspace(repo, 'ws-1', { create: true }), masterKey }
 }
@@ -188,6 +256,7 @@ export async function newWorkspace(store: ObjectStore, masterKey = generateMaste
 /** Content bytes of a model tree. */
 export function modelBytes(node: ModelNode): number {
   if (node.kind === 'file') return node.content.length
-  if (node.kind === 'dir') return [...node.children.values()].reduce((sum, child) => sum + modelBytes(child), 0)
+  if (node.kind === 'dir')
+    return [...node.children.values()].reduce((sum, child) => sum + modelBytes(child), 0)
   return 0
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { aeadKey, NONCE_LENGTH, openBox, sealBox } from '../repo/crypto/aead'
 import { hkdf, KDF_INFO } from '../repo/crypto/kdf'
+import { decodeBase64Strict } from '../repo/util/base64'
 
 /**
  * A workspace data key: 32 random bytes, one per key version. Version 1 is created with the
@@ -55,7 +56,7 @@ export function wrapDataKey(
   const wrapKey = aeadKey(hkdf(masterKey, salt, KDF_INFO.workspaceKeyWrap))
   const aad = associatedData(repoId, workspaceId, dataKey.version, dataKey.created)
   const box = sealBox(wrapKey, randomBytes(NONCE_LENGTH), [dataKey.key], aad)
-  const json: KeyFileJson = {
+  return encodeKeyFile({
     format: FORMAT,
     version: 1,
     workspace: workspaceId,
@@ -63,8 +64,21 @@ export function wrapDataKey(
     created: dataKey.created,
     salt: salt.toString('base64'),
     wrapped: box.toString('base64'),
+  })
+}
+
+/** The one byte-exact encoding; a file that differs from it in any byte is refused. */
+function encodeKeyFile(json: KeyFileJson): Buffer {
+  const ordered: KeyFileJson = {
+    format: json.format,
+    version: json.version,
+    workspace: json.workspace,
+    keyVersion: json.keyVersion,
+    created: json.created,
+    salt: json.salt,
+    wrapped: json.wrapped,
   }
-  return Buffer.from(`${JSON.stringify(json, null, 2)}\n`, 'utf8')
+  return Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8')
 }
 
 export class KeyFileError extends Error {
@@ -102,14 +116,16 @@ export function unwrapDataKey(
   ) {
     throw new KeyFileError('format', 'key file has unexpected fields')
   }
-  const wrapKey = aeadKey(
-    hkdf(masterKey, Buffer.from(json.salt, 'base64'), KDF_INFO.workspaceKeyWrap),
-  )
-  const key = openBox(
-    wrapKey,
-    Buffer.from(json.wrapped, 'base64'),
-    associatedData(repoId, workspaceId, json.keyVersion, json.created),
-  )
+  if (!encodeKeyFile(json).equals(Buffer.from(bytes)))
+    throw new KeyFileError('format', 'key file is not in canonical form')
+  const salt = decodeBase64Strict(json.salt)
+  const wrapped = decodeBase64Strict(json.wrapped)
+  if (!salt || salt.length !== 32 || !wrapped) {
+    throw new KeyFileError('format', 'key file has malformed base64')
+  }
+  const wrapKey = aeadKey(hkdf(masterKey, salt, KDF_INFO.workspaceKeyWrap))
+  const aad = associatedData(repoId, workspaceId, json.keyVersion, json.created)
+  const key = openBox(wrapKey, wrapped, aad)
   if (!key || key.length !== 32)
     throw new KeyFileError('authentication', 'key file does not open with this master key')
   return { version: json.keyVersion, created: json.created, key }

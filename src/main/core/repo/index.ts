@@ -6,7 +6,11 @@ export { REPOSITORY_FORMAT_VERSION } from './repository/config'
 export { openWorkspace, rotateWorkspaceKey, Workspace } from './workspace/workspace'
 export { createSnapshotWriter, openSnapshotReader } from './workspace/sessions'
 export { SnapshotWriter } from './snapshot/snapshot-writer'
-export type { SnapshotWriterOptions, FileContentResult, CommitMeta } from './snapshot/snapshot-writer'
+export type {
+  SnapshotWriterOptions,
+  FileContentResult,
+  CommitMeta,
+} from './snapshot/snapshot-writer'
 export { SnapshotReader } from './snapshot/snapshot-reader'
 export type { SnapshotReaderOptions, SnapshotListing } from './snapshot/snapshot-reader'
 export type { Snapshot, SnapshotInfo, SnapshotStats, SnapshotTrigger } from './snapshot/snapshot'
@@ -18,8 +22,15 @@ export type { IndexCache, LoadedIndex } from './index/index-store'
 export { MemoryIndex } from './index/memory-index'
 export type { BlobLocation } from './index/memory-index'
 export { verifySnapshot } from './verify/verify-snapshot'
-export type { VerifyOptions, VerifyProgress, VerifyProblem, VerifyReport } from './verify/verify-snapshot'
+export type {
+  VerifyOptions,
+  VerifyProgress,
+  VerifyProblem,
+  VerifyReport,
+} from './verify/verify-snapshot'
 export { findUnindexedPacks, indexPacksFromHeaders, checkPack } from './verify/pack-repair'
+export { checkWorkspace } from './verify/check-workspace'
+export type { WorkspaceCheckReport, CheckProblem } from './verify/check-workspace'
 export { readPackHeader } from './pack/pack-reader'
 export { isDamage } from './errors'
 export { displayName, displayPath } from './util/display-path'

@@ -3,7 +3,7 @@ import { CairnError } from '../../../../shared/errors'
 import { FormatError } from '../binary/byte-reader'
 import { KDF_INFO } from '../crypto/kdf'
 import { openFile, readSealedHeader, sealFile, SealedFileError } from '../crypto/sealed-file'
-import { damagedError } from '../errors'
+import { damagedError, isDamage } from '../errors'
 import { WorkspacePaths } from '../layout'
 import { shortId } from '../util/hex'
 import { Limiter } from '../util/limiter'
@@ -28,6 +28,8 @@ export interface LoadIndexOptions {
   cache?: IndexCache
   concurrency?: number
   signal?: AbortSignal
+  /** Called for a damaged index file, which is then skipped; without it, damage throws. */
+  onDamaged?: (id: string, error: CairnError) => void
 }
 
 export interface LoadedIndex {

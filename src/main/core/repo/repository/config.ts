@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { aeadKey, NONCE_LENGTH, openBox, sealBox } from '../crypto/aead'
 import { hkdf, KDF_INFO } from '../crypto/kdf'
+import { decodeBase64Strict } from '../util/base64'
 
 /** The repository format this code writes and the newest it reads. */
 export const REPOSITORY_FORMAT_VERSION = 1
@@ -46,14 +47,23 @@ export function createConfig(masterKey: Uint8Array, now = new Date()): Repositor
   return { format: CONFIG_FORMAT, ...base, keyCheck: box.toString('base64') }
 }
 
+/** The one byte-exact encoding; a config that differs from it in any byte is refused as damaged. */
 export function encodeConfig(config: RepositoryConfig): Buffer {
-  return Buffer.from(`${JSON.stringify(config, null, 2)}\n`, 'utf8')
+  const ordered: RepositoryConfig = {
+    format: config.format,
+    version: config.version,
+    id: config.id,
+    created: config.created,
+    keyCheck: config.keyCheck,
+  }
+  return Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8')
 }
 
 export type ParsedConfig =
   | { kind: 'ok'; config: RepositoryConfig }
   | { kind: 'foreign' }
   | { kind: 'newer'; version: number }
+  | { kind: 'damaged' }
 
 export function parseConfig(bytes: Uint8Array): ParsedConfig {
   let json: unknown
@@ -76,14 +86,14 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
   ) {
     return { kind: 'foreign' }
   }
+  if (!encodeConfig(config as RepositoryConfig).equals(Buffer.from(bytes)))
+    return { kind: 'damaged' }
   return { kind: 'ok', config: config as RepositoryConfig }
 }
 
 export function keyCheckPasses(config: RepositoryConfig, masterKey: Uint8Array): boolean {
-  const plain = openBox(
-    keyCheckKey(masterKey, config.id),
-    Buffer.from(config.keyCheck, 'base64'),
-    keyCheckAad(config),
-  )
+  const box = decodeBase64Strict(config.keyCheck)
+  if (!box) return false
+  const plain = openBox(keyCheckKey(masterKey, config.id), box, keyCheckAad(config))
   return plain !== null && plain.equals(KEY_CHECK_PLAINTEXT)
 }

@@ -1,8 +1,9 @@
 import { CairnError } from '../../../../shared/errors'
 import { assertMasterKey } from '../../keys/master-key'
 import type { ObjectStore } from '../../storage/object-store'
-import { openFile, sealFile } from '../crypto/sealed-file'
+import { openFile, sealFile, SealedFileError } from '../crypto/sealed-file'
 import { KDF_INFO } from '../crypto/kdf'
+import { damagedError } from '../errors'
 import { CONFIG_KEY, REGISTRY_PREFIX, registryKey, assertWorkspaceId } from '../layout'
 import {
   createConfig,
@@ -108,10 +109,16 @@ export async function openRepository(
       `The repository at ${store.description} uses format version ${parsed.version}; this Cairn reads up to version ${REPOSITORY_FORMAT_VERSION}. Update Cairn.`,
     )
   }
+  if (parsed.kind === 'damaged') {
+    throw damagedError(
+      `The repository's config at ${store.description} is damaged (it is not byte for byte as Cairn wrote it).`,
+      { object: CONFIG_KEY, cause: 'not canonical' },
+    )
+  }
   if (!keyCheckPasses(parsed.config, masterKey)) {
     throw new CairnError(
       'unauthorized',
-      'This recovery key does not open this repository. Use the key that was shown when the repository was created, or check that the storage location is the right one.',
+      'This recovery key does not open this repository. Use the key that was shown when the repository was created, and check that the storage location is the right one. (If the key is surely right, the repository config may be damaged.)',
     )
   }
   const { config } = parsed
@@ -161,7 +168,19 @@ export async function readWorkspaceRecord(
   repo: Repository,
   workspaceId: string,
 ): Promise<WorkspaceRecord> {
-  const bytes = await repo.store.get(registryKey(workspaceId))
-  const plain = await openFile(bytes, 'registry', repo.masterKey, KDF_INFO.masterFile)
-  return JSON.parse(plain.toString('utf8')) as WorkspaceRecord
+  const key = registryKey(workspaceId)
+  const bytes = await repo.store.get(key)
+  try {
+    const plain = await openFile(bytes, 'registry', repo.masterKey, KDF_INFO.masterFile)
+    const record = JSON.parse(plain.toString('utf8')) as WorkspaceRecord
+    if (record.workspace !== workspaceId)
+      throw new SealedFileError('format', 'it names another workspace')
+    return record
+  } catch (error) {
+    if (!(error instanceof SealedFileError || error instanceof SyntaxError)) throw error
+    throw damagedError(`The registry entry of workspace ${workspaceId} is damaged.`, {
+      object: key,
+      cause: error.message,
+    })
+  }
 }

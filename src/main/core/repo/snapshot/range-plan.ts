@@ -20,7 +20,10 @@ export interface RangePlanOptions {
  * Groups blobs, in the order given, into ranged GETs: consecutive blobs of the same pack that lie
  * close together (the common case: a file's chunks were packed in order) share one request.
  */
-export function planRanges(blobs: readonly BlobLocation[], options: RangePlanOptions = {}): PackRange[] {
+export function planRanges(
+  blobs: readonly BlobLocation[],
+  options: RangePlanOptions = {},
+): PackRange[] {
   const maxGap = options.maxGap ?? 256 * 1024
   const maxSpan = options.maxSpan ?? 8 * 1024 * 1024
   const ranges: PackRange[] = []

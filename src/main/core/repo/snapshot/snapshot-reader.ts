@@ -58,7 +58,9 @@ export class SnapshotReader {
   /** All restore points, oldest first. */
   async listSnapshots(): Promise<SnapshotListing> {
     const ids: string[] = []
-    for await (const object of this.workspace.store.list(this.workspace.paths.snapshots, { signal: this.signal })) {
+    for await (const object of this.workspace.store.list(this.workspace.paths.snapshots, {
+      signal: this.signal,
+    })) {
       const id = WorkspacePaths.idOf(object.key)
       if (id) ids.push(id)
     }
@@ -76,7 +78,9 @@ export class SnapshotReader {
         }),
       ),
     )
-    listing.snapshots.sort((a, b) => a.snapshot.time.localeCompare(b.snapshot.time) || a.id.localeCompare(b.id))
+    listing.snapshots.sort(
+      (a, b) => a.snapshot.time.localeCompare(b.snapshot.time) || a.id.localeCompare(b.id),
+    )
     return listing
   }
 
@@ -89,20 +93,30 @@ export class SnapshotReader {
       return latest
     }
     if (!/^[0-9a-f]{4,64}$/.test(idOrPrefix)) {
-      throw new CairnError('invalid_input', 'A restore point id is 4 to 64 hexadecimal digits, or "latest".')
+      throw new CairnError(
+        'invalid_input',
+        'A restore point id is 4 to 64 hexadecimal digits, or "latest".',
+      )
     }
     let id = idOrPrefix
     if (idOrPrefix.length < 64) {
       const matches: string[] = []
-      for await (const object of this.workspace.store.list(`${this.workspace.paths.snapshots}${idOrPrefix}`, {
-        signal: this.signal,
-      })) {
+      for await (const object of this.workspace.store.list(
+        `${this.workspace.paths.snapshots}${idOrPrefix}`,
+        {
+          signal: this.signal,
+        },
+      )) {
         const found = WorkspacePaths.idOf(object.key)
         if (found) matches.push(found)
       }
-      if (matches.length === 0) throw new CairnError('not_found', `There is no restore point ${idOrPrefix}.`)
+      if (matches.length === 0)
+        throw new CairnError('not_found', `There is no restore point ${idOrPrefix}.`)
       if (matches.length > 1) {
-        throw new CairnError('invalid_input', `${idOrPrefix} matches ${matches.length} restore points; give more digits.`)
+        throw new CairnError(
+          'invalid_input',
+          `${idOrPrefix} matches ${matches.length} restore points; give more digits.`,
+        )
       }
       id = matches[0]!
     }
@@ -126,7 +140,8 @@ export class SnapshotReader {
     try {
       const { keyVersion } = readSealedHeader(bytes)
       const material = this.workspace.keys.get(keyVersion)
-      if (!material) throw damaged(`written with key version ${keyVersion}, which this workspace does not have`)
+      if (!material)
+        throw damaged(`written with key version ${keyVersion}, which this workspace does not have`)
       plain = await openFile(bytes, 'snapshot', material.dataKey, KDF_INFO.workspaceFile)
     } catch (error) {
       if (error instanceof SealedFileError) throw damaged(error.message)
@@ -154,7 +169,10 @@ export class SnapshotReader {
     const location = this.locate(id)
     const stored =
       location.type === 'tree' && location.pack.length <= WHOLE_TREE_PACK_LIMIT
-        ? (await this.treePack(location)).subarray(location.offset, location.offset + location.length)
+        ? (await this.treePack(location)).subarray(
+            location.offset,
+            location.offset + location.length,
+          )
         : await this.fetch(location.pack.id, location.offset, location.length)
     return openBlob(this.workspace.keys, location, stored, this.verifyIds)
   }
@@ -163,18 +181,24 @@ export class SnapshotReader {
   async readTree(id: string): Promise<TreeEntry[]> {
     const location = this.locate(id)
     if (location.type !== 'tree') {
-      throw damagedError(`Tree ${shortId(id)} is recorded as a data blob.`, { blobId: id, packId: location.pack.id })
+      throw damagedError(`Tree ${shortId(id)} is recorded as a data blob.`, {
+        blobId: id,
+        packId: location.pack.id,
+      })
     }
     const plain = await this.readBlob(id)
     try {
       return decodeTree(plain)
     } catch (error) {
       if (!(error instanceof TreeFormatError)) throw error
-      throw damagedError(`Tree ${shortId(id)} in pack ${shortId(location.pack.id)} is malformed (${error.message}).`, {
-        blobId: id,
-        packId: location.pack.id,
-        cause: error.message,
-      })
+      throw damagedError(
+        `Tree ${shortId(id)} in pack ${shortId(location.pack.id)} is malformed (${error.message}).`,
+        {
+          blobId: id,
+          packId: location.pack.id,
+          cause: error.message,
+        },
+      )
     }
   }
 
@@ -214,17 +238,28 @@ export class SnapshotReader {
   /** One blob of a fetched range, authenticated and decoded. */
   openFromRange(range: PackRange, bytes: Uint8Array, blob: BlobLocation): Promise<Buffer> {
     const start = blob.offset - range.offset
-    return openBlob(this.workspace.keys, blob, bytes.subarray(start, start + blob.length), this.verifyIds)
+    return openBlob(
+      this.workspace.keys,
+      blob,
+      bytes.subarray(start, start + blob.length),
+      this.verifyIds,
+    )
   }
 
   private async fetch(packId: string, offset: number, length: number): Promise<Uint8Array> {
     const key = this.workspace.paths.pack(packId)
     let bytes: Uint8Array
     try {
-      bytes = await this.workspace.store.get(key, { range: { offset, length }, signal: this.signal })
+      bytes = await this.workspace.store.get(key, {
+        range: { offset, length },
+        signal: this.signal,
+      })
     } catch (error) {
       throw mapMissing(error, () =>
-        damagedError(`Pack ${shortId(packId)} is missing from the repository.`, { packId, cause: 'missing' }),
+        damagedError(`Pack ${shortId(packId)} is missing from the repository.`, {
+          packId,
+          cause: 'missing',
+        }),
       )
     }
     if (bytes.length !== length) {

@@ -54,7 +54,12 @@ export interface CommitMeta {
   time?: Date
   program?: string
   /** Counts the caller knows better (e.g. when it reused unchanged subtrees without writeTree). */
-  stats?: Partial<Pick<SnapshotStats, 'files' | 'dirs' | 'symlinks' | 'bytes' | 'filesChangedWhileReading' | 'durationMs'>>
+  stats?: Partial<
+    Pick<
+      SnapshotStats,
+      'files' | 'dirs' | 'symlinks' | 'bytes' | 'filesChangedWhileReading' | 'durationMs'
+    >
+  >
 }
 
 interface StoreResult {
@@ -82,7 +87,9 @@ export class SnapshotWriter {
   private failure: unknown = null
   private state: 'open' | 'committing' | 'done' = 'open'
   private readonly startedAt = new Date()
-  private readonly options: Required<Omit<SnapshotWriterOptions, 'signal'>> & { signal?: AbortSignal }
+  private readonly options: Required<Omit<SnapshotWriterOptions, 'signal'>> & {
+    signal?: AbortSignal
+  }
   private readonly tally = { files: 0, dirs: 0, symlinks: 0, bytes: 0, filesChangedWhileReading: 0 }
   private readonly added = { blobs: 0, bytes: 0, packs: 0, packBytes: 0, indexFiles: 0 }
 
@@ -110,8 +117,22 @@ export class SnapshotWriter {
     }
     const onStored = (pack: StoredPack) => this.packStored(pack)
     this.packs = {
-      data: new PackWriter(workspace.store, workspace.paths, this.key, 'data', packOptions, onStored),
-      tree: new PackWriter(workspace.store, workspace.paths, this.key, 'tree', packOptions, onStored),
+      data: new PackWriter(
+        workspace.store,
+        workspace.paths,
+        this.key,
+        'data',
+        packOptions,
+        onStored,
+      ),
+      tree: new PackWriter(
+        workspace.store,
+        workspace.paths,
+        this.key,
+        'tree',
+        packOptions,
+        onStored,
+      ),
     }
   }
 
@@ -129,7 +150,8 @@ export class SnapshotWriter {
   async storeBlob(type: BlobType, raw: Uint8Array): Promise<StoreResult> {
     this.check()
     const id = computeBlobId(this.key.idKey, type, raw).toString('hex')
-    if (this.pending.has(id) || this.index.has(id)) return { id, added: false, rawLength: raw.length }
+    if (this.pending.has(id) || this.index.has(id))
+      return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
     try {
       const encoded = await this.cpu.run(() => encodePlaintext(raw, this.options.compress))
@@ -149,7 +171,9 @@ export class SnapshotWriter {
    * modified after they are yielded). Memory stays bounded: at most `chunksInFlightPerFile`
    * chunks are being compressed/packed while the source is read further.
    */
-  async addFileContent(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<FileContentResult> {
+  async addFileContent(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<FileContentResult> {
     this.check()
     const chunker = new FastCdc(CHUNKER_PARAMS_V1, this.key.gear)
     const results: Promise<StoreResult>[] = []
@@ -258,7 +282,9 @@ export class SnapshotWriter {
    * Gives up: stops uploads and waits for running ones. Packs already covered by a checkpoint
    * index stay reusable; others stay as unreferenced packs until a repair indexes or prunes them.
    */
-  async abort(reason: unknown = new CairnError('cancelled', 'The backup was cancelled.')): Promise<void> {
+  async abort(
+    reason: unknown = new CairnError('cancelled', 'The backup was cancelled.'),
+  ): Promise<void> {
     this.failure ??= reason
     await Promise.all([this.packs.data.abort(reason), this.packs.tree.abort(reason)])
     await this.settleCheckpoints()

@@ -51,7 +51,14 @@ export interface SnapshotInfo {
   snapshot: Snapshot
 }
 
-const TRIGGERS = new Set<SnapshotTrigger>(['manual', 'schedule', 'stop', 'idle', 'before-restore', 'cli'])
+const TRIGGERS = new Set<SnapshotTrigger>([
+  'manual',
+  'schedule',
+  'stop',
+  'idle',
+  'before-restore',
+  'cli',
+])
 const STAT_KEYS: (keyof SnapshotStats)[] = [
   'files',
   'dirs',

@@ -72,7 +72,8 @@ function writeEntry(writer: ByteWriter, entry: TreeEntry): void {
   if (entry.gname !== undefined) flags |= FLAG_GNAME
   if (entry.linkGroup !== undefined) flags |= FLAG_LINK_GROUP
   if (entry.xattrs !== undefined && entry.xattrs.length > 0) flags |= FLAG_XATTRS
-  if (!(entry.mtimeNsec >= 0 && entry.mtimeNsec < 1e9)) throw new TreeFormatError('mtimeNsec out of range')
+  if (!(entry.mtimeNsec >= 0 && entry.mtimeNsec < 1e9))
+    throw new TreeFormatError('mtimeNsec out of range')
   writer
     .lengthPrefixed(entry.name)
     .u8(ENTRY_TYPE_CODE[entry.type])
@@ -134,7 +135,8 @@ function decode(plain: Uint8Array): TreeEntry[] {
     const name = Buffer.from(reader.lengthPrefixed(MAX_NAME))
     const problem = checkEntryName(name)
     if (problem) throw new TreeFormatError(`invalid entry: ${problem}`)
-    if (previous && compareNames(previous, name) >= 0) throw new TreeFormatError('tree entries are not sorted')
+    if (previous && compareNames(previous, name) >= 0)
+      throw new TreeFormatError('tree entries are not sorted')
     previous = name
     const type = ENTRY_TYPE_BY_CODE.get(reader.u8())
     if (!type) throw new TreeFormatError('unknown entry type')
@@ -171,7 +173,8 @@ function decode(plain: Uint8Array): TreeEntry[] {
       case 'file': {
         entry.size = reader.uvarint()
         const blobs = reader.uvarint()
-        if (blobs * 32 > reader.remaining) throw new TreeFormatError('content list exceeds tree size')
+        if (blobs * 32 > reader.remaining)
+          throw new TreeFormatError('content list exceeds tree size')
         entry.content = []
         for (let b = 0; b < blobs; b++) entry.content.push(bytesToId(reader.bytes(32)))
         break

@@ -23,9 +23,12 @@ export async function findUnindexedPacks(
   options: { signal?: AbortSignal } = {},
 ): Promise<UnindexedPack[]> {
   const found: UnindexedPack[] = []
-  for await (const object of workspace.store.list(workspace.paths.data, { signal: options.signal })) {
+  for await (const object of workspace.store.list(workspace.paths.data, {
+    signal: options.signal,
+  })) {
     const id = WorkspacePaths.idOf(object.key)
-    if (id && object.key === workspace.paths.pack(id) && !index.hasPack(id)) found.push({ id, size: object.size })
+    if (id && object.key === workspace.paths.pack(id) && !index.hasPack(id))
+      found.push({ id, size: object.size })
   }
   return found
 }
@@ -93,7 +96,8 @@ export async function checkPack(workspace: Workspace, packId: string): Promise<P
     check.problems.push(`cannot be read: ${(error as Error).message}`)
     return check
   }
-  if (createHash('sha256').update(bytes).digest('hex') !== packId) check.problems.push('its content does not match its name')
+  if (createHash('sha256').update(bytes).digest('hex') !== packId)
+    check.problems.push('its content does not match its name')
   try {
     const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     if (view.length < PACK_TRAILER_LENGTH) throw new Error('too short to be a pack')
@@ -103,13 +107,27 @@ export async function checkPack(workspace: Workspace, packId: string): Promise<P
     if (!key) throw new Error(`needs key version ${trailer.keyVersion}`)
     const headerStart = view.length - PACK_TRAILER_LENGTH - trailer.headerLength
     if (headerStart < 0) throw new Error('its header length is impossible')
-    const plain = openBox(key.packKey(trailer.salt), view.subarray(headerStart, view.length - PACK_TRAILER_LENGTH), trailerBytes)
+    const plain = openBox(
+      key.packKey(trailer.salt),
+      view.subarray(headerStart, view.length - PACK_TRAILER_LENGTH),
+      trailerBytes,
+    )
     if (!plain) throw new Error('its header failed authentication')
     const entries = decodePackHeader(plain, headerStart)
-    const pack = { id: packId, type: trailer.type, keyVersion: trailer.keyVersion, salt: trailer.salt, length: view.length }
+    const pack = {
+      id: packId,
+      type: trailer.type,
+      keyVersion: trailer.keyVersion,
+      salt: trailer.salt,
+      length: view.length,
+    }
     for (const entry of entries) {
       try {
-        await openBlob(workspace.keys, { ...entry, pack }, view.subarray(entry.offset, entry.offset + entry.length))
+        await openBlob(
+          workspace.keys,
+          { ...entry, pack },
+          view.subarray(entry.offset, entry.offset + entry.length),
+        )
         check.blobs++
       } catch (error) {
         check.problems.push((error as Error).message)

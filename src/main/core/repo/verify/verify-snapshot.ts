@@ -62,7 +62,13 @@ export async function verifySnapshot(
 ): Promise<VerifyReport> {
   const { id, snapshot } = await reader.loadSnapshot(snapshotId)
   const share = Math.min(1, Math.max(0, options.dataShare ?? 1))
-  const progress: VerifyProgress = { phase: 'trees', treesChecked: 0, blobsChecked: 0, blobsToCheck: 0, bytesChecked: 0 }
+  const progress: VerifyProgress = {
+    phase: 'trees',
+    treesChecked: 0,
+    blobsChecked: 0,
+    blobsToCheck: 0,
+    bytesChecked: 0,
+  }
   const walk: Walk = { problems: [], dataBlobs: new Set() }
 
   // Phase 1: every tree, breadth-first (each distinct tree once).
@@ -90,7 +96,8 @@ export async function verifySnapshot(
     progress.treesChecked++
     for (const entry of entries) {
       const childPath = path === '' ? displayName(entry.name) : `${path}/${displayName(entry.name)}`
-      if (entry.type === 'dir' && entry.subtree) queue.push({ tree: entry.subtree, path: childPath })
+      if (entry.type === 'dir' && entry.subtree)
+        queue.push({ tree: entry.subtree, path: childPath })
       if (entry.type === 'file') for (const blob of entry.content ?? []) walk.dataBlobs.add(blob)
     }
     options.onProgress?.(progress)
@@ -103,7 +110,10 @@ export async function verifySnapshot(
     if (share < 1 && randomInt(1_000_000) >= share * 1_000_000) continue
     const location = reader.index.lookup(blob)
     if (!location) {
-      damagedData.set(blob, { packId: null, message: `Blob ${blob.slice(0, 8)} is not in any index.` })
+      damagedData.set(blob, {
+        packId: null,
+        message: `Blob ${blob.slice(0, 8)} is not in any index.`,
+      })
       continue
     }
     locations.push(location)
@@ -118,7 +128,8 @@ export async function verifySnapshot(
       bytes = await reader.fetchRange(range)
     } catch (error) {
       if (!isDamage(error)) throw error
-      for (const blob of range.blobs) damagedData.set(blob.id, { packId: blob.pack.id, message: error.message })
+      for (const blob of range.blobs)
+        damagedData.set(blob.id, { packId: blob.pack.id, message: error.message })
     }
     for (const blob of range.blobs) {
       if (bytes) {
@@ -146,7 +157,8 @@ export async function verifySnapshot(
         throw error
       }
       for (const entry of entries) {
-        const childPath = path === '' ? displayName(entry.name) : `${path}/${displayName(entry.name)}`
+        const childPath =
+          path === '' ? displayName(entry.name) : `${path}/${displayName(entry.name)}`
         if (entry.type === 'dir' && entry.subtree) await visit(entry.subtree, childPath)
         if (entry.type !== 'file') continue
         for (const blob of new Set(entry.content ?? [])) {
@@ -156,7 +168,13 @@ export async function verifySnapshot(
     }
     await visit(snapshot.tree, '')
     for (const [blobId, info] of damagedData) {
-      walk.problems.push({ kind: 'data', blobId, packId: info.packId, message: info.message, paths: paths.get(blobId) ?? [] })
+      walk.problems.push({
+        kind: 'data',
+        blobId,
+        packId: info.packId,
+        message: info.message,
+        paths: paths.get(blobId) ?? [],
+      })
     }
   }
 

@@ -9,7 +9,9 @@ export async function createSnapshotWriter(
   workspace: Workspace,
   options: SnapshotWriterOptions & { index?: MemoryIndex; indexCache?: IndexCache } = {},
 ): Promise<SnapshotWriter> {
-  const index = options.index ?? (await loadIndex(workspace, { cache: options.indexCache, signal: options.signal })).index
+  const index =
+    options.index ??
+    (await loadIndex(workspace, { cache: options.indexCache, signal: options.signal })).index
   return new SnapshotWriter(workspace, index, options)
 }
 
@@ -22,6 +24,8 @@ export async function openSnapshotReader(
   workspace: Workspace,
   options: SnapshotReaderOptions & { index?: MemoryIndex; indexCache?: IndexCache } = {},
 ): Promise<SnapshotReader> {
-  const index = options.index ?? (await loadIndex(workspace, { cache: options.indexCache, signal: options.signal })).index
+  const index =
+    options.index ??
+    (await loadIndex(workspace, { cache: options.indexCache, signal: options.signal })).index
   return new SnapshotReader(workspace, index, options)
 }

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import { createSnapshotWriter } from '../../../src/main/core/repo'
+import { MemoryStore } from '../../support/memory-store'
+import { backupModel, dir, file, newWorkspace, seededBytes, type ModelNode } from './support'
+
+function workspaceTree(big: Buffer, small: Buffer[]): ModelNode {
+  const src: Record<string, ModelNode> = {}
+  small.forEach((content, i) => (src[`file-${i}.ts`] = file(content)))
+  return dir({ 'data.bin': file(big), src: dir(src) })
+}
+
+describe('deduplication', () => {
+  it('stores nothing new for an unchanged tree but the snapshot', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    const tree = workspaceTree(
+      seededBytes('big', 8 << 20),
+      Array.from({ length: 50 }, (_, i) => seededBytes(`s${i}`, 1000 + i * 300)),
+    )
+    const first = await createSnapshotWriter(workspace)
+    await first.commit({
+      trigger: 'manual',
+      paths: ['/w'],
+      hostname: 'h',
+      tree: await backupModel(first, tree),
+    })
+    const putsBefore = store.requests.put
+    const objectsBefore = store.objects.size
+
+    const second = await createSnapshotWriter(workspace)
+    const { snapshot } = await second.commit({
+      trigger: 'schedule',
+      paths: ['/w'],
+      hostname: 'h',
+      tree: await backupModel(second, tree),
+    })
+    expect(snapshot.stats).toMatchObject({
+      addedBlobs: 0,
+      addedPacks: 0,
+      addedIndexFiles: 0,
+      addedBytes: 0,
+    })
+    expect(store.requests.put - putsBefore).toBe(1)
+    expect(store.objects.size).toBe(objectsBefore + 1)
+  })
+
+  it('the same content twice in one backup is stored once', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    const content = seededBytes('twice', 3 << 20)
+    const writer = await createSnapshotWriter(workspace)
+    const [a, b] = await Promise.all([
+      writer.addFileContent([content]),
+      writer.addFileContent([content]),
+    ])
+    expect(a.content).toEqual(b.content)
+    expect(a.addedBytes + b.addedBytes).toBe(content.length)
+  })
+
+  it('a ~1% change uploads at most twice the changed bytes', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    // ~40 MiB: one 32 MiB binary and 400 source-sized files.
+    const big = seededBytes('big', 32 << 20)
+    const small = Array.from({ length: 400 }, (_, i) =>
+      seededBytes(`small-${i}`, 4000 + ((i * 7919) % 36000)),
+    )
+    const before = workspaceTree(big, small)
+    const first = await createSnapshotWriter(workspace)
+    await first.commit({
+      trigger: 'manual',
+      paths: ['/w'],
+      hostname: 'h',
+      tree: await backupModel(first, before),
+    })
+
+    // The change: 1 MiB rewritten in place and 256 KiB inserted in the binary, 8 source files
+    // rewritten and 4 new ones.
+    const edited = Buffer.concat([
+      big.subarray(0, 5 << 20),
+      seededBytes('rewrite', 1 << 20),
+      big.subarray(6 << 20, 20 << 20),
+      seededBytes('insert', 256 << 10),
+      big.subarray(20 << 20),
+    ])
+    const changedSmall = small.map((content, i) =>
+      i % 50 === 7 ? seededBytes(`changed-${i}`, content.length) : content,
+    )
+    const added = Array.from({ length: 4 }, (_, i) => seededBytes(`new-${i}`, 20_000))
+    let changedBytes = (1 << 20) + (256 << 10)
+    small.forEach((content, i) => i % 50 === 7 && (changedBytes += content.length))
+    for (const content of added) changedBytes += content.length
+    const totalBytes = big.length + small.reduce((sum, c) => sum + c.length, 0)
+    expect(changedBytes / totalBytes).toBeGreaterThan(0.009)
+    expect(changedBytes / totalBytes).toBeLessThan(0.05)
+
+    const putBytesBefore = store.requests.bytesUp
+    const second = await createSnapshotWriter(workspace)
+    const after = workspaceTree(edited, [...changedSmall, ...added])
+    const { snapshot } = await second.commit({
+      trigger: 'manual',
+      paths: ['/w'],
+      hostname: 'h',
+      tree: await backupModel(second, after),
+    })
+    const uploaded = store.requests.bytesUp - putBytesBefore
+    const ratio = uploaded / changedBytes
+    console.log(
+      `1% change: changed ${changedBytes} bytes (${((100 * changedBytes) / totalBytes).toFixed(2)}%), added blobs ${snapshot.stats.addedBytes} bytes, uploaded ${uploaded} bytes in ${snapshot.stats.addedPacks} packs: ${ratio.toFixed(2)}x`,
+    )
+    expect(uploaded).toBeLessThanOrEqual(2 * changedBytes)
+  })
+})
