@@ -294,16 +294,22 @@ export class HetznerClient {
 }
 
 /**
- * When a 429 says we may retry (epoch ms). Hetzner sends RateLimit-Reset (a Unix time in seconds
- * at which the limit is fully restored); Retry-After (seconds) is honoured too.
+ * When a 429 says we may retry (epoch ms). Retry-After (seconds) wins when sent. Otherwise Hetzner
+ * sends RateLimit-Limit (requests per hour, refilled continuously) and RateLimit-Reset (the Unix
+ * time at which the bucket is *full* again): one request is possible again after 3600/limit
+ * seconds, so we wait that long, or until the reset if that comes sooner.
  */
 function retryAt(headers: Headers): number | null {
+  const now = Date.now()
   const retryAfter = Number(headers.get('retry-after'))
-  if (headers.has('retry-after') && Number.isFinite(retryAfter))
-    return Date.now() + retryAfter * 1000
+  if (headers.has('retry-after') && Number.isFinite(retryAfter)) return now + retryAfter * 1000
   const reset = Number(headers.get('ratelimit-reset'))
-  if (headers.has('ratelimit-reset') && Number.isFinite(reset) && reset > 0) return reset * 1000
-  return null
+  const limit = Number(headers.get('ratelimit-limit'))
+  const untilReset =
+    headers.has('ratelimit-reset') && Number.isFinite(reset) && reset > 0 ? reset * 1000 : null
+  const untilOne = Number.isFinite(limit) && limit > 0 ? now + Math.ceil(3_600_000 / limit) : null
+  if (untilReset !== null && untilOne !== null) return Math.min(untilReset, untilOne)
+  return untilReset ?? untilOne
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -58,6 +58,14 @@ export class KeytarSecretStore implements SecretStore {
     this.onSecret = options.onSecret ?? (() => {})
   }
 
+  /**
+   * True while a keychain call that timed out has still not returned. Its worker thread cannot be
+   * stopped, and Node joins the thread pool on exit, so a process exiting now would wait for it.
+   */
+  get hasHungCall(): boolean {
+    return this.hungCall !== null
+  }
+
   async get(account: string): Promise<string | null> {
     const value = await this.call((k) => k.getPassword(this.service, account))
     if (value !== null) this.onSecret(value)
