@@ -5,6 +5,8 @@
 // Two R2 behaviours Cairn relies on are added here, by wrapping s3rver's own functions:
 //  - PUT with `If-None-Match: *` fails with 412 PreconditionFailed when the key exists (atomic
 //    per key within this process, which is the only writer).
+//  - Requests must carry a valid AWS SigV4 signature (s3rver itself never checks V4 signatures
+//    and serves unsigned requests); see sigv4.mjs.
 //  - An object becomes visible only when fully written (s3rver writes in place and answers before
 //    the data is flushed, so a GET right after a PUT could see a short file).
 import { createRequire } from 'node:module'
@@ -14,6 +16,7 @@ import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import crypto from 'node:crypto'
+import { checkSignature } from './sigv4.mjs'
 
 const require = createRequire(import.meta.url)
 const S3rver = require('s3rver')
@@ -124,6 +127,19 @@ const server = new S3rver({
   // Path-style only: virtual-host buckets would need DNS names for 127.0.0.1.
   vhostBuckets: false,
   configureBuckets: bucket ? [{ name: bucket }] : [],
+})
+// s3rver's built-in account (its own middleware later looks the key id up too).
+const credentials = new Map([['S3RVER', 'S3RVER']])
+// First in the chain, before s3rver's own (lenient) authentication and routing.
+server.middleware.unshift(async (ctx, next) => {
+  if (ctx.method !== 'OPTIONS') {
+    const problem = checkSignature(ctx.req, (key) => credentials.get(key))
+    if (problem) {
+      ctx.req.resume()
+      throw new S3Error(problem[0], problem[1])
+    }
+  }
+  return next()
 })
 const { port: boundPort } = await server.run()
 process.stdout.write(JSON.stringify({ port: boundPort }) + '\n')
