@@ -43,13 +43,30 @@ export interface CoreWithServices extends Core {
   services: CoreServices
 }
 
+function registering(store: SecretStore, known: KnownSecrets): SecretStore {
+  return {
+    get: async (account) => {
+      const value = await store.get(account)
+      known.add(value)
+      return value
+    },
+    set: async (account, value) => {
+      known.add(value)
+      await store.set(account, value)
+    },
+    delete: (account) => store.delete(account),
+    status: () => store.status(),
+  }
+}
+
 export async function createCore(options: CoreOptions): Promise<CoreWithServices> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
   const known = new KnownSecrets()
   const events = new EventBus()
   const logger = options.logger ?? createFileLogger({ dir: join(options.dataDir, 'logs'), known })
-  const secrets =
-    options.secrets ?? new KeytarSecretStore({ onSecret: (value) => known.add(value) })
+  // Every secret value read from or written to the store is registered, whichever store it is,
+  // so the log and the settings guard know it.
+  const secrets = registering(options.secrets ?? new KeytarSecretStore(), known)
   const jobs = await JobRunner.open({ events, dataDir: options.dataDir, logger })
   const settings = new SettingsStore({ dataDir: options.dataDir, known })
 

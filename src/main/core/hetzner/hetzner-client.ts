@@ -19,6 +19,8 @@ export interface HetznerClientOptions {
   retry?: RetryPolicy
   logger?: Logger
   fetch?: typeof fetch
+  /** Page size of list calls; default 50 (Hetzner's maximum). */
+  perPage?: number
 }
 
 /** Background work: rides out a longer outage or a rate-limit window. */
@@ -37,7 +39,6 @@ export const interactiveRetryPolicy: RetryPolicy = {
   maxTotalMs: 8_000,
 }
 
-const PER_PAGE = 50
 const MAX_PAGES = 100
 
 /** An HTTP answer Hetzner gave with an error status, before it is turned into a CairnError. */
@@ -73,6 +74,7 @@ export class HetznerClient {
   private readonly policy: RetryPolicy
   private readonly logger: Logger
   private readonly fetch: typeof fetch
+  private readonly perPage: number
 
   constructor(private readonly options: HetznerClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '')
@@ -81,6 +83,7 @@ export class HetznerClient {
     this.policy = options.retry ?? backgroundRetryPolicy
     this.logger = options.logger ?? silentLogger
     this.fetch = options.fetch ?? globalThis.fetch
+    this.perPage = options.perPage ?? 50
   }
 
   async listLocations(signal?: AbortSignal): Promise<Location[]> {
@@ -142,7 +145,7 @@ export class HetznerClient {
       const body = await this.request(
         'GET',
         path,
-        { page: String(next), per_page: String(PER_PAGE) },
+        { page: String(next), per_page: String(this.perPage) },
         signal,
       )
       const parsed = page.safeParse(body)

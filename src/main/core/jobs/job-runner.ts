@@ -156,7 +156,8 @@ export class JobRunner {
     }
     this.emit(entry, true)
     void this.persist()
-    // The task starts on the next microtask so the caller has the job before any event about it.
+    // The task starts on the next microtask: start() returns (and the first event is out) before
+    // any of the task's own progress can arrive.
     entry.done = Promise.resolve()
       .then(() => {
         // Cancelled (or shut down) before it began: do not start the work at all.
