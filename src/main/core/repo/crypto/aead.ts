@@ -21,31 +21,38 @@ export function aeadKey(raw: Uint8Array): AeadKey {
   return createSecretKey(raw)
 }
 
-/** Encrypts the concatenation of `parts` (no copy of the plaintext is made first). */
+/**
+ * Encrypts the concatenation of `parts` and returns the box as pieces (nonce, ciphertext pieces,
+ * tag) so a caller that concatenates many boxes (a pack) copies each byte once.
+ */
+export function sealBoxParts(
+  key: AeadKey,
+  nonce: Uint8Array,
+  parts: readonly Uint8Array[],
+  aad: Uint8Array,
+): { pieces: Uint8Array[]; length: number } {
+  if (nonce.length !== NONCE_LENGTH) throw new RangeError('nonce must be 12 bytes')
+  let plainLength = 0
+  for (const part of parts) plainLength += part.length
+  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_LENGTH })
+  cipher.setAAD(aad, { plaintextLength: plainLength })
+  const pieces: Uint8Array[] = [nonce]
+  for (const part of parts) pieces.push(cipher.update(part))
+  const rest = cipher.final()
+  if (rest.length > 0) pieces.push(rest)
+  pieces.push(cipher.getAuthTag())
+  return { pieces, length: NONCE_LENGTH + plainLength + TAG_LENGTH }
+}
+
+/** Encrypts the concatenation of `parts` into one box. */
 export function sealBox(
   key: AeadKey,
   nonce: Uint8Array,
   parts: readonly Uint8Array[],
   aad: Uint8Array,
 ): Buffer {
-  if (nonce.length !== NONCE_LENGTH) throw new RangeError('nonce must be 12 bytes')
-  let plainLength = 0
-  for (const part of parts) plainLength += part.length
-  const out = Buffer.allocUnsafe(NONCE_LENGTH + plainLength + TAG_LENGTH)
-  out.set(nonce, 0)
-  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_LENGTH })
-  cipher.setAAD(aad, { plaintextLength: plainLength })
-  let position = NONCE_LENGTH
-  for (const part of parts) {
-    const encrypted = cipher.update(part)
-    out.set(encrypted, position)
-    position += encrypted.length
-  }
-  const rest = cipher.final()
-  out.set(rest, position)
-  position += rest.length
-  out.set(cipher.getAuthTag(), position)
-  return out
+  const { pieces, length } = sealBoxParts(key, nonce, parts, aad)
+  return Buffer.concat(pieces, length)
 }
 
 /** The plaintext, or null if the box was not sealed with this key and AAD (or was altered). */

@@ -92,9 +92,16 @@ export async function loadIndex(
     if (id) ids.push(id)
   }
   const limiter = new Limiter(options.concurrency ?? 8)
-  const contents = await Promise.all(
-    ids.map((id) => limiter.run(() => readIndexFile(workspace, id, options))),
-  )
+  const read = async (id: string) => {
+    try {
+      return await readIndexFile(workspace, id, options)
+    } catch (error) {
+      if (!options.onDamaged || !isDamage(error)) throw error
+      options.onDamaged(id, error)
+      return null
+    }
+  }
+  const contents = await Promise.all(ids.map((id) => limiter.run(() => read(id))))
   const index = new MemoryIndex()
   const files: string[] = []
   contents.forEach((content, i) => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ObjectStore } from '../../storage/object-store'
 import type { BlobType } from '../crypto/blob-id'
-import { counterNonce, sealBox } from '../crypto/aead'
+import { counterNonce, sealBox, sealBoxParts } from '../crypto/aead'
 import type { WorkspacePaths } from '../layout'
 import type { KeyMaterial } from '../workspace/key-ring'
 import {
@@ -33,7 +33,7 @@ export interface PackWriterOptions {
 
 interface OpenPack {
   salt: Buffer
-  parts: Buffer[]
+  parts: Uint8Array[]
   entries: PackBlobEntry[]
   size: number
 }
@@ -70,14 +70,14 @@ export class PackWriter {
   async add(id: string, rawLength: number, codec: number, body: Uint8Array): Promise<number> {
     if (this.failure) throw this.failure
     const pack = (this.open ??= { salt: randomBytes(32), parts: [], entries: [], size: 0 })
-    const box = sealBox(
+    const box = sealBoxParts(
       this.key.packKey(pack.salt),
       counterNonce(pack.entries.length),
       [CODEC_PREFIX[codec]!, body],
       blobAad(this.type, id),
     )
     pack.entries.push({ type: this.type, id, offset: pack.size, length: box.length, rawLength })
-    pack.parts.push(box)
+    pack.parts.push(...box.pieces)
     pack.size += box.length
     if (pack.size >= this.options.targetSize) this.seal()
     while (this.inFlight >= this.options.maxInFlight && !this.failure) {
