@@ -5,6 +5,8 @@ export { initRepository, openRepository, listWorkspaces, Repository } from './re
 export { REPOSITORY_FORMAT_VERSION } from './repository/config'
 export { openWorkspace, rotateWorkspaceKey, Workspace } from './workspace/workspace'
 export { createSnapshotWriter, openSnapshotReader } from './workspace/sessions'
+export { acquireLease, removeExpiredLeases, Lease } from './workspace/lease'
+export type { LeaseOptions, LeaseRecord } from './workspace/lease'
 export { SnapshotWriter } from './snapshot/snapshot-writer'
 export type {
   SnapshotWriterOptions,

@@ -54,9 +54,11 @@ export class ByteWriter {
     return this
   }
 
-  /** Zig-zag: 0, -1, 1, -2 … map to 0, 1, 2, 3 … so small negative numbers stay short. */
+  /** Zig-zag: 0, -1, 1, -2 … map to 0, 1, 2, 3 …; |value| must stay below 2^52. */
   svarint(value: number): this {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`svarint out of range: ${value}`)
+    if (!Number.isSafeInteger(value) || Math.abs(value) >= 2 ** 52) {
+      throw new RangeError(`svarint out of range: ${value}`)
+    }
     return this.uvarint(value >= 0 ? value * 2 : -value * 2 - 1)
   }
 

@@ -8,7 +8,7 @@ import { hkdf } from './kdf'
  *
  *   0  magic "CRNF"            4
  *   4  format version = 1      u8
- *   5  kind                    u8  (1 index, 2 snapshot, 3 registry entry)
+ *   5  kind                    u8  (1 index, 2 snapshot, 3 registry entry, 4 lease)
  *   6  key version             u32 LE (0 = the master key)
  *  10  salt                    32 random bytes
  *  42  nonce || ciphertext || tag   (ChaCha20-Poly1305, AAD = bytes 0..41)
@@ -19,7 +19,7 @@ export const SEALED_MAGIC = Buffer.from('CRNF', 'latin1')
 const SEALED_VERSION = 1
 const HEADER_LENGTH = 42
 
-export const SEALED_KIND = { index: 1, snapshot: 2, registry: 3 } as const
+export const SEALED_KIND = { index: 1, snapshot: 2, registry: 3, lease: 4 } as const
 export type SealedKind = keyof typeof SEALED_KIND
 
 export class SealedFileError extends Error {

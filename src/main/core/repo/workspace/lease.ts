@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto'
+import { CairnError } from '../../../../shared/errors'
+import { KDF_INFO } from '../crypto/kdf'
+import { openFile, readSealedHeader, sealFile } from '../crypto/sealed-file'
+import type { Workspace } from './workspace'
+
+/**
+ * A lease: one writer at a time changes a workspace's data (backup, prune, key rotation).
+ * It is an object `locks/<acquired ms, 15 digits>-<16 random hex>` (sealed, kind "lease") holding
+ * who took it and until when. Taking one: look for live leases (refuse if any), write ours
+ * create-only, list again; if another live lease sorts before ours (we raced), remove ours and
+ * refuse. Renewing writes a new object with the same acquisition time (so it still sorts first)
+ * and removes the old one. A lease nobody renews expires, so a crashed desktop blocks no one for
+ * longer than its time-to-live. Reads (restore, verify) take no lease.
+ */
+export interface LeaseRecord {
+  holder: string
+  hostname: string
+  acquired: string
+  expires: string
+}
+
+export interface LeaseOptions {
+  /** What holds it, for people: e.g. "backup job 42". */
+  holder: string
+  hostname: string
+  /** Lifetime without renewal (default 10 minutes). */
+  ttlMs?: number
+  now?: () => Date
+  signal?: AbortSignal
+}
+
+const LEASE_NAME = /\/locks\/(\d{15})-([0-9a-f]{16})$/
+
+interface FoundLease {
+  key: string
+  record: LeaseRecord | null
+}
+
+export class Lease {
+  private timer: NodeJS.Timeout | null = null
+  private released = false
+
+  constructor(
+    private readonly workspace: Workspace,
+    private key: string,
+    private readonly acquiredMs: number,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  get objectKey(): string {
+    return this.key
+  }
+
+  /** Extends the lease by its time-to-live. */
+  async renew(): Promise<void> {
+    if (this.released) throw new Error('lease already released')
+    const next = leaseKey(this.workspace, this.acquiredMs)
+    await writeLease(this.workspace, next, this.acquiredMs, this.options)
+    const old = this.key
+    this.key = next
+    await this.workspace.store.delete(old)
+  }
+
+  /** Renews every `intervalMs` until released (timer does not keep the process alive). */
+  keepAlive(
+    intervalMs = (this.options.ttlMs ?? DEFAULT_TTL) / 3,
+    onError?: (error: unknown) => void,
+  ): void {
+    this.timer ??= setInterval(() => {
+      this.renew().catch((error: unknown) => onError?.(error))
+    }, intervalMs)
+    this.timer.unref()
+  }
+
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    if (this.released) return
+    this.released = true
+    await this.workspace.store.delete(this.key)
+  }
+}
+
+const DEFAULT_TTL = 10 * 60 * 1000
+
+function leaseKey(workspace: Workspace, acquiredMs: number): string {
+  return `${workspace.paths.locks}${String(acquiredMs).padStart(15, '0')}-${randomBytes(8).toString('hex')}`
+}
+
+async function writeLease(
+  workspace: Workspace,
+  key: string,
+  acquiredMs: number,
+  options: LeaseOptions,
+): Promise<void> {
+  const now = (options.now ?? (() => new Date()))()
+  const record: LeaseRecord = {
+    holder: options.holder,
+    hostname: options.hostname,
+    acquired: new Date(acquiredMs).toISOString(),
+    expires: new Date(now.getTime() + (options.ttlMs ?? DEFAULT_TTL)).toISOString(),
+  }
+  const material = workspace.keys.current
+  const bytes = await sealFile(
+    'lease',
+    material.version,
+    material.dataKey,
+    KDF_INFO.workspaceFile,
+    Buffer.from(JSON.stringify(record)),
+  )
+  await workspace.store.put(key, bytes, { createOnly: true, signal: options.signal })
+}
+
+async function readLeases(workspace: Workspace, signal?: AbortSignal): Promise<FoundLease[]> {
+  const found: FoundLease[] = []
+  for await (const object of workspace.store.list(workspace.paths.locks, { signal })) {
+    if (!LEASE_NAME.test(object.key)) continue
+    let record: LeaseRecord | null = null
+    try {
+      const bytes = await workspace.store.get(object.key, { signal })
+      const key = workspace.keys.get(readSealedHeader(bytes).keyVersion)
+      if (key)
+        record = JSON.parse(
+          (await openFile(bytes, 'lease', key.dataKey, KDF_INFO.workspaceFile)).toString('utf8'),
+        ) as LeaseRecord
+    } catch (error) {
+      // Released between LIST and GET: gone. Unreadable: treated as held until it expires by name.
+      if (error instanceof CairnError && error.code === 'not_found') continue
+    }
+    found.push({ key: object.key, record })
+  }
+  return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+}
+
+function isLive(lease: FoundLease, nowMs: number, ttlMs: number): boolean {
+  if (lease.record) return Date.parse(lease.record.expires) > nowMs
+  // An unreadable lease counts from its name's acquisition time.
+  const acquired = Number(LEASE_NAME.exec(lease.key)?.[1] ?? 0)
+  return acquired + ttlMs > nowMs
+}
+
+function heldBy(lease: FoundLease): CairnError {
+  const who = lease.record
+    ? `${lease.record.holder} on ${lease.record.hostname} (since ${lease.record.acquired}, until ${lease.record.expires})`
+    : 'another Cairn'
+  return new CairnError(
+    'conflict',
+    `This workspace's backups are being changed by ${who}. Try again when it has finished.`,
+  )
+}
+
+/** Takes the workspace's lease or fails with `conflict` naming the holder. */
+export async function acquireLease(workspace: Workspace, options: LeaseOptions): Promise<Lease> {
+  const now = options.now ?? (() => new Date())
+  const ttl = options.ttlMs ?? DEFAULT_TTL
+  const live = (await readLeases(workspace, options.signal)).filter((lease) =>
+    isLive(lease, now().getTime(), ttl),
+  )
+  if (live.length > 0) throw heldBy(live[0]!)
+  const acquiredMs = now().getTime()
+  const key = leaseKey(workspace, acquiredMs)
+  await writeLease(workspace, key, acquiredMs, options)
+  const after = (await readLeases(workspace, options.signal)).filter(
+    (lease) => lease.key === key || isLive(lease, now().getTime(), ttl),
+  )
+  if (after[0]?.key !== key) {
+    await workspace.store.delete(key)
+    throw heldBy(after[0]!)
+  }
+  return new Lease(workspace, key, acquiredMs, options)
+}
+
+/** Removes leases that have expired (left by crashed writers); returns how many. */
+export async function removeExpiredLeases(
+  workspace: Workspace,
+  options: { now?: () => Date; ttlMs?: number } = {},
+): Promise<number> {
+  const nowMs = (options.now ?? (() => new Date()))().getTime()
+  let removed = 0
+  for (const lease of await readLeases(workspace)) {
+    if (!isLive(lease, nowMs, options.ttlMs ?? DEFAULT_TTL)) {
+      await workspace.store.delete(lease.key)
+      removed++
+    }
+  }
+  return removed
+}
