@@ -98,7 +98,8 @@ export class ProcessGroup {
   }
 
   spawn(command: string, args: readonly string[], options: SpawnOptions = {}): TrackedProcess {
-    const child = spawn(command, args, options)
+    // Own process group: a Ctrl-C in the terminal reaches only us, and we stop things in order.
+    const child = spawn(command, args, { detached: true, ...options })
     if (child.pid === undefined) {
       // spawn failures (ENOENT) are also emitted as 'error' later; we report them here instead.
       child.once('error', () => {})

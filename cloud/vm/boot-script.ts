@@ -3,6 +3,7 @@
 // lays the VM's own files over the machine's:
 //   /home, /root, /tmp             bind mounts of the VM's directories
 //   /etc/passwd, /etc/group, /etc/shadow   bind mounts of the VM's user database
+//   /etc/hostname                  the server name
 //   /var/lib, /usr/bin             overlays (machine's files below, VM's writes above), for
 //                                  /var/lib/cloud/instance/boot-finished and the cloud-init shim
 // Nothing is mounted in the machine's namespace. Its stdin (fd 3 after the first line) is the
@@ -16,6 +17,7 @@ mount --bind "$d/fs/root" /root
 mount --bind "$d/etc/passwd" /etc/passwd
 mount --bind "$d/etc/group" /etc/group
 mount --bind "$d/etc/shadow" /etc/shadow
+if [ -f /etc/hostname ]; then mount --bind "$d/etc/hostname" /etc/hostname; fi
 mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$d/overlay/var-lib/upper,workdir=$d/overlay/var-lib/work" /var/lib
 mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$d/overlay/usr-bin/upper,workdir=$d/overlay/usr-bin/work" /usr/bin
 mount --bind "$d/fs/tmp" /tmp

@@ -143,6 +143,10 @@ function hostPathFor(vmDir: string, vmPath: string): string | undefined {
   return undefined
 }
 
+function hostnameOf(vm: Vm): string {
+  return (vm.config.hostname ?? vm.spec.name).slice(0, 63)
+}
+
 export interface VmManagerOptions {
   /** SSH port of every VM; default 22 when free on 127.0.0.x, else 2222 or a free port. */
   sshPort?: number
@@ -151,6 +155,7 @@ export interface VmManagerOptions {
 export class VmManager implements VmBackend {
   private readonly vms = new Map<number, Vm>()
   private readonly ips: IpAllocator
+  private closed = false
 
   private constructor(
     readonly sshPort: number,
@@ -212,6 +217,7 @@ export class VmManager implements VmBackend {
   }
 
   start(spec: VmSpec, ip: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the local cloud is stopping'))
     let vm = this.vms.get(spec.serverId)
     if (!vm) {
       const created: Vm = {
@@ -260,6 +266,7 @@ export class VmManager implements VmBackend {
     await writeFile(path.join(d, 'etc/passwd'), vm.users.passwd, { mode: 0o644 })
     await writeFile(path.join(d, 'etc/group'), vm.users.group, { mode: 0o644 })
     await writeFile(path.join(d, 'etc/shadow'), vm.users.shadow, { mode: 0o640 })
+    await writeFile(path.join(d, 'etc/hostname'), hostnameOf(vm) + '\n')
 
     // Users: homes under the VM's /home (or /root), authorized_keys, ownership.
     for (const user of config.users) {
@@ -359,7 +366,7 @@ export class VmManager implements VmBackend {
     await rm(path.join(vm.dir, 'overlay/var-lib/upper/cloud/instance/boot-finished'), {
       force: true,
     })
-    const hostname = (vm.config.hostname ?? vm.spec.name).slice(0, 63)
+    const hostname = hostnameOf(vm)
     const proc = this.processes.spawn(
       'unshare',
       [
@@ -447,6 +454,7 @@ export class VmManager implements VmBackend {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     await Promise.all([...this.vms.keys()].map((id) => this.destroy(id).catch(() => {})))
     await this.ips.releaseAll()
     await rm(this.root, { recursive: true, force: true })
