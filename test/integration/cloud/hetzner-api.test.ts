@@ -165,7 +165,7 @@ describe('fake Hetzner API', () => {
 
   it('runs actions from running to success, with configurable duration and failures', async () => {
     const p = await newHetznerProject()
-    await control().setActionDuration(400, p.id)
+    await control().setActionDuration(1500, p.id)
     const created = await call(p, 'POST', '/servers', newServer('slow'))
     expect(created.json.action).toMatchObject({
       command: 'create_server',
@@ -175,7 +175,7 @@ describe('fake Hetzner API', () => {
     })
     expect(created.json.next_actions).toEqual([])
     expect(typeof created.json.root_password).toBe('string')
-    await new Promise((r) => setTimeout(r, 200))
+    await new Promise((r) => setTimeout(r, 300))
     const mid = (await call(p, 'GET', `/actions/${created.json.action.id}`)).json.action
     expect(mid.status).toBe('running')
     expect(mid.progress).toBeGreaterThan(0)
