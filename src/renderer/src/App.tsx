@@ -40,8 +40,10 @@ export function App() {
       </button>
       <Sidebar />
       <div className="main-column">
-        <Header title={title} subtitle={subtitle} />
-        <ConnectionBanner />
+        <div className="top">
+          <Header title={title} subtitle={subtitle} />
+          <ConnectionBanner />
+        </div>
         <main className="main" id="main" tabIndex={-1}>
           <div className="page">
             <Component />

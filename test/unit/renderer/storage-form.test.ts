@@ -3,6 +3,7 @@ import { storageInputSchema } from '../../../src/shared/domain/storage'
 import {
   bucketNameProblem,
   emptyDraft,
+  storedSecretApplies,
   toStorageInput,
   validateDraft,
   type StorageDraft,
@@ -84,5 +85,21 @@ describe('storage form validation', () => {
     expect(toStorageInput({ ...folder, path: ' /srv/backups ' })).toEqual({
       config: { kind: 'folder', path: '/srv/backups' },
     })
+  })
+
+  it('keeps a stored secret only for the same access key and endpoint host', () => {
+    const saved = {
+      kind: 's3' as const,
+      endpoint: 'https://abc.r2.cloudflarestorage.com',
+      region: 'auto',
+      bucket: 'cairn-backups',
+      prefix: '',
+      accessKeyId: 'AKIAEXAMPLE',
+      forcePathStyle: true,
+    }
+    expect(storedSecretApplies(s3({ bucket: 'other' }), saved, true)).toBe(true)
+    expect(storedSecretApplies(s3(), saved, false)).toBe(false)
+    expect(storedSecretApplies(s3({ accessKeyId: 'OTHER' }), saved, true)).toBe(false)
+    expect(storedSecretApplies(s3({ endpoint: 'https://x.example' }), saved, true)).toBe(false)
   })
 })

@@ -34,7 +34,7 @@ export function ConnectionBanner() {
     >
       <strong>
         {state === 'unauthorized'
-          ? 'This page is not allowed to talk to Cairn.'
+          ? 'Cairn did not accept this page.'
           : 'Lost the connection to Cairn.'}
       </strong>
       <span>

@@ -143,3 +143,27 @@ export function toStorageInput(draft: StorageDraft): StorageInput {
   if (draft.secretAccessKey) input.secretAccessKey = draft.secretAccessKey
   return input
 }
+
+/**
+ * Whether an empty secret field may mean "keep the stored one": the keychain holds one secret per
+ * access key ID and endpoint host, so it applies only while those match the saved configuration.
+ */
+export function storedSecretApplies(
+  draft: StorageDraft,
+  saved: StorageConfig | null,
+  hasStorageSecret: boolean,
+): boolean {
+  if (!hasStorageSecret || draft.kind !== 's3' || saved?.kind !== 's3') return false
+  return (
+    draft.accessKeyId.trim() === saved.accessKeyId &&
+    hostOf(draft.endpoint) === hostOf(saved.endpoint)
+  )
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url.trim()).host
+  } catch {
+    return null
+  }
+}

@@ -23,11 +23,13 @@ export function WorkspacesPage() {
           Cairn will create workspaces on Hetzner Cloud, back them up as encrypted restore points,
           and stop them when they sit idle so a forgotten machine costs nothing.
         </p>
-        <p>
-          {ready
-            ? 'Your Hetzner token and storage are set up, so you are ready for them.'
-            : 'To be ready, add your Hetzner Cloud token and choose where backups go in Settings.'}
-        </p>
+        {settings ? (
+          <p>
+            {ready
+              ? 'Your Hetzner token and storage are set up, so you are ready for them.'
+              : 'To be ready, add your Hetzner Cloud token and choose where backups go in Settings.'}
+          </p>
+        ) : null}
       </EmptyState>
     </>
   )

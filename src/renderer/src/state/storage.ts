@@ -5,6 +5,7 @@ import {
   draftFromConfig,
   emptyDraft,
   hasErrors,
+  storedSecretApplies,
   toStorageInput,
   validateDraft,
   type FieldErrors,
@@ -38,16 +39,16 @@ interface StorageState {
   remove(): Promise<void>
 }
 
-function secretStored(): boolean {
+function secretStored(draft: StorageDraft): boolean {
   const settings = useSettings.getState().settings
-  return Boolean(settings?.hasStorageSecret && settings.storage?.kind === 's3')
+  return storedSecretApplies(draft, settings?.storage ?? null, settings?.hasStorageSecret ?? false)
 }
 
 export const useStorage = create<StorageState>()((set, get) => {
   /** Validates locally; returns the request or null when a field needs fixing first. */
   function prepare() {
     const { draft } = get()
-    const errors = validateDraft(draft, secretStored())
+    const errors = validateDraft(draft, secretStored(draft))
     set({ fieldErrors: errors })
     return hasErrors(errors) ? null : toStorageInput(draft)
   }
@@ -57,6 +58,10 @@ export const useStorage = create<StorageState>()((set, get) => {
     const fields: FieldErrors = fieldIssues(ui, 'config.')
     const secretIssue = fieldIssues(ui, '').secretAccessKey
     if (secretIssue) fields.secretAccessKey = secretIssue
+    // The keychain holds a secret per endpoint, bucket and key id; after changing one of them the
+    // core asks for the secret again.
+    if (ui.code === 'not_configured' && get().draft.kind === 's3')
+      fields.secretAccessKey = ui.message
     set((s) => ({
       run: { status: 'error', action, error: ui },
       fieldErrors: { ...s.fieldErrors, ...fields },
@@ -74,7 +79,7 @@ export const useStorage = create<StorageState>()((set, get) => {
       set((s) => {
         const draft = { ...s.draft, ...patch }
         // Re-check only fields already flagged, so errors clear as the user fixes them.
-        const fresh = validateDraft(draft, secretStored())
+        const fresh = validateDraft(draft, secretStored(draft))
         const fieldErrors: FieldErrors = {}
         for (const key of Object.keys(s.fieldErrors) as (keyof FieldErrors)[]) {
           if (fresh[key]) fieldErrors[key] = fresh[key]

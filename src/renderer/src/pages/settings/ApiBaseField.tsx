@@ -2,12 +2,19 @@ import { useState, type FormEvent } from 'react'
 import { DEFAULT_HETZNER_API_BASE } from '../../../../shared/domain/settings'
 import { Button } from '../../components/Button'
 import { Field } from '../../components/Field'
+import { hostOf } from '../../lib/format'
 import { endpointProblem } from '../../lib/storage-form'
 import { useHetzner } from '../../state/hetzner'
 
 /** The Hetzner API address: for proxies and test stand-ins, hence tucked away under Advanced. */
 export function ApiBaseField({ current }: { current: string }) {
   const [url, setUrl] = useState(current)
+  const [shown, setShown] = useState(current)
+  // The saved address changed (here or from another window): show the new one.
+  if (shown !== current) {
+    setShown(current)
+    setUrl(current)
+  }
   const [problem, setProblem] = useState<string | null>(null)
   const state = useHetzner((s) => s.apiBase)
   const setApiBase = useHetzner((s) => s.setApiBase)
@@ -25,8 +32,11 @@ export function ApiBaseField({ current }: { current: string }) {
   }
 
   return (
-    <details className="advanced" open={!isDefault || undefined}>
-      <summary>Advanced</summary>
+    <details className="advanced">
+      <summary>
+        Advanced
+        {isDefault ? null : <span className="badge">API address: {hostOf(current)}</span>}
+      </summary>
       <form
         className="advanced-body"
         noValidate

@@ -24,8 +24,10 @@ function Locations({ catalog }: { catalog: HetznerCatalog }) {
               onChange={() => setLocation(l.name)}
             />
             <span className="location-city">{l.city}</span>
-            <span className="location-country">{countryName(l.country)}</span>
-            <span className="location-name">{l.name}</span>
+            <span className="location-meta">
+              <span className="location-country">{countryName(l.country)}</span>
+              <span className="location-name">{l.name}</span>
+            </span>
           </label>
         ))}
       </div>

@@ -144,7 +144,7 @@ export function HetznerSection({ settings }: { settings: SettingsView }) {
           }}
         />
       )}
-      <ApiBaseField key={settings.hetznerApiBase} current={settings.hetznerApiBase} />
+      <ApiBaseField current={settings.hetznerApiBase} />
       {hasToken || catalogStatus === 'ready' ? (
         <div className="section-part">
           <CatalogArea apiBase={settings.hetznerApiBase} onReplace={() => setReplacing(true)} />

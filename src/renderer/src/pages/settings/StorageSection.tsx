@@ -5,6 +5,7 @@ import { Callout } from '../../components/Callout'
 import { ErrorPanel } from '../../components/ErrorPanel'
 import { DatabaseIcon, FolderIcon } from '../../components/icons'
 import { storageErrorHeading } from '../../lib/errors'
+import { storedSecretApplies } from '../../lib/storage-form'
 import { useStorage } from '../../state/storage'
 import { SectionHeading } from './SectionHeading'
 import { StorageForm } from './StorageForm'
@@ -166,7 +167,9 @@ export function StorageSection({ settings }: { settings: SettingsView }) {
   const cancelEdit = useStorage((s) => s.cancelEdit)
   const endpoint = useStorage((s) => (s.draft.kind === 's3' ? s.draft.endpoint : null))
   const saved = settings.storage
-  const secretStored = Boolean(settings.hasStorageSecret && saved?.kind === 's3')
+  const secretStored = useStorage((s) =>
+    storedSecretApplies(s.draft, saved, settings.hasStorageSecret),
+  )
   return (
     <section
       className="card section"
@@ -180,7 +183,7 @@ export function StorageSection({ settings }: { settings: SettingsView }) {
         description="Where restore points are kept: an S3-compatible bucket such as Cloudflare R2, or a folder. Data is encrypted on this machine before it is stored."
       />
       {saved && !editing ? (
-        <SavedStorage config={saved} hasSecret={secretStored} />
+        <SavedStorage config={saved} hasSecret={settings.hasStorageSecret} />
       ) : (
         <StorageForm secretStored={secretStored} onCancel={saved ? cancelEdit : undefined} />
       )}

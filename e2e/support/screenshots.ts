@@ -1,0 +1,41 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Locator, Page } from 'playwright-core'
+import { ROOT } from './build'
+
+type Block = 'start' | 'center' | 'end'
+type ScrollTarget = { scrollIntoView(options: { block: Block }): void }
+
+export const SCREENSHOT_DIR = join(ROOT, 'docs/screenshots')
+
+/**
+ * Saves docs/screenshots/<name>-light.png and <name>-dark.png of the viewport (1280x800), with
+ * `focus` scrolled to the top of the view (or to `block`). The page is put back in light mode.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  focus?: Locator,
+  block: Block = 'start',
+): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true })
+  if (focus) {
+    // Page-side code as strings: this file is typed for Node, not the DOM.
+    await focus.evaluate(
+      (el, b) => (el as unknown as ScrollTarget).scrollIntoView({ block: b }),
+      block,
+    )
+  } else {
+    await page.evaluate('window.scrollTo(0, 0)')
+  }
+  // Typing leaves a caret and focus ring that differ run to run; screenshots show the page at rest.
+  await page.evaluate('document.activeElement && document.activeElement.blur()')
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme })
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, `${name}-${scheme}.png`),
+      animations: 'disabled',
+    })
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+}
