@@ -21,8 +21,8 @@ describe('FastCDC chunker', () => {
       expect(chunk.length).toBeLessThanOrEqual(P.maxSize)
     }
     const mean = data.length / chunks.length
-    expect(mean).toBeGreaterThan(200 * 1024)
-    expect(mean).toBeLessThan(400 * 1024)
+    expect(mean).toBeGreaterThan(50 * 1024)
+    expect(mean).toBeLessThan(100 * 1024)
   })
 
   it('finds the same boundaries however the input is split', () => {

@@ -135,7 +135,13 @@ describe('repository and keys', () => {
     })
     expect(second.snapshot.keyVersion).toBe(2)
     // Nothing written under the old key is reused under the new one.
-    expect(second.snapshot.stats.addedBlobs).toBe(3)
+    const reader2 = await openSnapshotReader(workspace)
+    const contentOf = async (tree: string) =>
+      (await reader2.readTree(tree)).find((e) => e.name.toString() === 'a')!.content!
+    const oldIds = await contentOf(first.snapshot.tree)
+    const newIds = await contentOf(second.snapshot.tree)
+    expect(newIds.filter((id) => oldIds.includes(id))).toEqual([])
+    expect(second.snapshot.stats.addedBlobs).toBe(newIds.length + 2)
 
     const reopened = await openWorkspace(await openRepository(store, key), 'ws')
     expect(reopened.keys.versions).toEqual([1, 2])
