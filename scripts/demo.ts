@@ -1,0 +1,50 @@
+// `npm run demo`: the local cloud and the headless host, wired to each other. The host runs as a
+// child (through scripts/serve.mjs, which builds when needed) with the local cloud's Secret Service
+// and a fresh data directory, so a demo never touches the user's own keyring or Cairn data.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLocalCloud } from '../cloud/index'
+
+const cloud = await startLocalCloud()
+const dataDir = await mkdtemp(join(tmpdir(), 'cairn-demo-'))
+const { hetzner, s3, keyring } = cloud
+
+console.log(
+  [
+    'Cairn demo: the local cloud is up.',
+    '',
+    'In Settings → Hetzner Cloud, paste this API token (the fake API accepts only it):',
+    `  ${hetzner.token}`,
+    '',
+    'In Settings → Storage, choose S3 / Cloudflare R2 and enter:',
+    `  endpoint ${s3.endpoint}   bucket ${s3.bucket}   region ${s3.region}`,
+    `  access key id ${s3.accessKeyId}   secret access key ${s3.secretAccessKey}`,
+    '',
+    `Demo data directory (removed on exit): ${dataDir}`,
+    '',
+  ].join('\n'),
+)
+
+const host = spawn(
+  process.execPath,
+  [join(import.meta.dirname, 'serve.mjs'), '--data-dir', dataDir, '--hetzner-api', hetzner.url],
+  { stdio: 'inherit', env: { ...process.env, ...keyring.env } },
+)
+
+let stopping = false
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return
+  stopping = true
+  if (host.exitCode === null) {
+    host.kill('SIGTERM')
+    await new Promise((resolve) => host.once('exit', resolve))
+  }
+  await cloud.stop()
+  await rm(dataDir, { recursive: true, force: true })
+  process.exit(code)
+}
+host.on('exit', (code) => void shutdown(code ?? 1))
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
