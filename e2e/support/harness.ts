@@ -8,6 +8,7 @@ import type { HetznerControlClient, ProjectInfo } from '../../cloud/index'
 import { dispatch } from '../../src/main/core/api/dispatch'
 import { createCore, type CoreWithServices } from '../../src/main/core/app'
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytar-secret-store'
+import type { SecretStore } from '../../src/main/core/secrets/secret-store'
 import { startHost, type RunningHost } from '../../src/main/host/server'
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract'
 import { ensureRendererBuilt, RENDERER_DIR } from './build'
@@ -44,7 +45,15 @@ export interface E2E {
  * cloud's fake Hetzner API, with secrets in a keychain service of its own, and Chromium.
  * Call at the top level of the file; use the returned object inside tests.
  */
-export function useE2E(): E2E {
+export interface E2EOptions {
+  /**
+   * The core's secret store for this file's service name. Default: the OS keychain through keytar
+   * (the private Secret Service); a test of a machine without one passes a store that fails.
+   */
+  secrets?: (service: string) => SecretStore
+}
+
+export function useE2E(options: E2EOptions = {}): E2E {
   const state: Partial<E2E> & { browser?: LaunchedBrowser; contexts: BrowserContext[] } = {
     contexts: [],
   }
@@ -65,7 +74,7 @@ export function useE2E(): E2E {
       dataDir,
       host: 'headless',
       version: '0.0.0-e2e',
-      secrets: new KeytarSecretStore({ service }),
+      secrets: options.secrets?.(service) ?? new KeytarSecretStore({ service }),
     })
     const call = async <M extends MethodName>(method: M, input: MethodInput<M>) => {
       const result = await dispatch(core.handlers, method, input, { host: 'headless' })

@@ -28,6 +28,8 @@ export async function screenshot(
   } else {
     await page.evaluate('window.scrollTo(0, 0)')
   }
+  // Nothing hovered: the pointer rests on the sidebar's brand, which has no hover style.
+  await page.mouse.move(1, 1)
   // Typing leaves a caret and focus ring that differ run to run; screenshots show the page at rest.
   await page.evaluate('document.activeElement && document.activeElement.blur()')
   for (const scheme of ['light', 'dark'] as const) {

@@ -1,5 +1,6 @@
 import { genericErrorHeading, type UiError } from '../lib/errors'
 import { Callout } from './Callout'
+import { Message } from './Message'
 
 /** A failed load: what went wrong, in the core's words, and a way to try again. */
 export function ErrorPanel({
@@ -26,7 +27,9 @@ export function ErrorPanel({
         ) : null
       }
     >
-      <p>{error.message}</p>
+      <p>
+        <Message text={error.message} />
+      </p>
     </Callout>
   )
 }

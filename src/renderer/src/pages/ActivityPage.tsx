@@ -6,6 +6,7 @@ import { ActivityIcon } from '../components/icons'
 import { Skeleton } from '../components/Skeleton'
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format'
 import { useJobs } from '../state/jobs'
+import { Message } from '../components/Message'
 
 const stateLabels: Record<Job['state'], string> = {
   queued: 'Queued',
@@ -60,7 +61,11 @@ function JobRow({ job }: { job: Job }) {
             />
           </div>
         ) : null}
-        {job.error ? <p className="job-error">{job.error.message}</p> : null}
+        {job.error ? (
+          <p className="job-error">
+            <Message text={job.error.message} />
+          </p>
+        ) : null}
       </div>
       {active ? (
         <Button small variant="ghost" onClick={() => void cancel(job.id)}>

@@ -11,6 +11,7 @@ import { ApiBaseField } from './ApiBaseField'
 import { Catalog } from './Catalog'
 import { SectionHeading } from './SectionHeading'
 import { TokenForm } from './TokenForm'
+import { Message } from '../../components/Message'
 
 function StoredToken({ onReplace }: { onReplace: () => void }) {
   const [confirming, setConfirming] = useState(false)
@@ -84,7 +85,9 @@ function CatalogArea({ apiBase, onReplace }: { apiBase: string; onReplace: () =>
           </>
         }
       >
-        <p data-error-code={error.code}>{error.message}</p>
+        <p data-error-code={error.code}>
+          <Message text={error.message} />
+        </p>
       </Callout>
     )
   }

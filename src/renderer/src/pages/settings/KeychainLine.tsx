@@ -2,6 +2,7 @@ import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { Spinner } from '../../components/Spinner'
 import { useKeychain } from '../../state/keychain'
+import { Message } from '../../components/Message'
 
 /** One line on where secrets go; a full panel only when there is nowhere for them to go. */
 export function KeychainLine() {
@@ -10,7 +11,9 @@ export function KeychainLine() {
     return (
       <div className="status-line status-line-error" role="alert" data-testid="keychain-status">
         <span className="dot dot-error" aria-hidden="true" />
-        <span>Could not ask about the keychain: {error.message}</span>
+        <span>
+          Could not ask about the keychain: <Message text={error.message} />
+        </span>
         <Button small variant="ghost" onClick={() => void load()}>
           Retry
         </Button>
@@ -37,7 +40,11 @@ export function KeychainLine() {
             </Button>
           }
         >
-          <p>{keychain.message ?? 'Cairn keeps tokens and keys only in the OS keychain.'}</p>
+          <p>
+            <Message
+              text={keychain.message ?? 'Cairn keeps tokens and keys only in the OS keychain.'}
+            />
+          </p>
         </Callout>
       </div>
     )

@@ -10,6 +10,7 @@ import { useStorage } from '../../state/storage'
 import { SectionHeading } from './SectionHeading'
 import { StorageForm } from './StorageForm'
 import { StorageSteps } from './StorageSteps'
+import { Message } from '../../components/Message'
 
 function SavedStorage({ config, hasSecret }: { config: StorageConfig; hasSecret: boolean }) {
   const [confirming, setConfirming] = useState(false)
@@ -130,7 +131,9 @@ function RunResult({ endpoint }: { endpoint: string | null }) {
   if (run.status === 'error') {
     return (
       <Callout tone="error" title={storageErrorHeading(run.error, endpoint)} testId="storage-error">
-        <p data-error-code={run.error.code}>{run.error.message}</p>
+        <p data-error-code={run.error.code}>
+          <Message text={run.error.message} />
+        </p>
         {run.action === 'save' ? <p className="callout-note">Nothing was saved.</p> : null}
       </Callout>
     )

@@ -1,6 +1,7 @@
 import type { StorageTestResult } from '../../../../shared/domain/storage'
 import { CheckIcon, CrossIcon } from '../../components/icons'
 import { formatMs } from '../../lib/format'
+import { Message } from '../../components/Message'
 
 const stepOrder = ['connect', 'write', 'read', 'delete'] as const
 const stepLabels: Record<(typeof stepOrder)[number], string> = {
@@ -36,7 +37,9 @@ export function StorageSteps({ result }: { result: StorageTestResult }) {
             </span>
             <span className="step-ms">{step ? formatMs(step.ms) : 'not run'}</span>
             {step && !step.ok && step.message ? (
-              <p className="step-message">{step.message}</p>
+              <p className="step-message">
+                <Message text={step.message} />
+              </p>
             ) : null}
           </li>
         )

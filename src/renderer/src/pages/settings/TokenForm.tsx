@@ -5,6 +5,7 @@ import { Field } from '../../components/Field'
 import { hetznerErrorHeading, retryAfterSeconds } from '../../lib/errors'
 import { formatDuration } from '../../lib/format'
 import { useHetzner } from '../../state/hetzner'
+import { Message } from '../../components/Message'
 
 /** Enter a token; it is checked against Hetzner and stored only if Hetzner accepts it. */
 export function TokenForm({
@@ -85,7 +86,9 @@ export function TokenForm({
       </div>
       {error ? (
         <Callout tone="error" title={hetznerErrorHeading(error, apiBase)} testId="hetzner-error">
-          <p data-error-code={error.code}>{error.message}</p>
+          <p data-error-code={error.code}>
+            <Message text={error.message} />
+          </p>
           {error.code === 'rate_limited' && wait !== null && !/try again/i.test(error.message) ? (
             <p>Try again in {formatDuration(wait)}.</p>
           ) : null}
