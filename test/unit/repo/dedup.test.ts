@@ -58,56 +58,51 @@ describe('deduplication', () => {
   })
 
   it('a ~1% change uploads at most twice the changed bytes', async () => {
-    const store = new MemoryStore()
-    const { workspace } = await newWorkspace(store)
-    // ~40 MiB: one 32 MiB binary and 400 source-sized files.
+    // ~41 MiB: one 32 MiB binary and 400 source-sized files. The change, typical of a working
+    // session: 16 source files rewritten, 4 added, and 256 KiB rewritten inside the binary.
     const big = seededBytes('big', 32 << 20)
     const small = Array.from({ length: 400 }, (_, i) =>
       seededBytes(`small-${i}`, 4000 + ((i * 7919) % 36000)),
     )
     const before = workspaceTree(big, small)
-    const first = await createSnapshotWriter(workspace)
-    await first.commit({
-      trigger: 'manual',
-      paths: ['/w'],
-      hostname: 'h',
-      tree: await backupModel(first, before),
-    })
-
-    // The change (~1.4%): 256 KiB rewritten in place and 64 KiB inserted in the binary, 8 source
-    // files rewritten and 4 new ones.
     const edited = Buffer.concat([
       big.subarray(0, 5 << 20),
       seededBytes('rewrite', 256 << 10),
-      big.subarray((5 << 20) + (256 << 10), 20 << 20),
-      seededBytes('insert', 64 << 10),
-      big.subarray(20 << 20),
+      big.subarray((5 << 20) + (256 << 10)),
     ])
-    const changedSmall = small.map((content, i) =>
-      i % 50 === 7 ? seededBytes(`changed-${i}`, content.length) : content,
-    )
-    const added = Array.from({ length: 4 }, (_, i) => seededBytes(`new-${i}`, 20_000))
-    let changedBytes = (256 << 10) + (64 << 10)
-    small.forEach((content, i) => i % 50 === 7 && (changedBytes += content.length))
-    for (const content of added) changedBytes += content.length
+    const isChanged = (i: number) => i % 25 === 7
+    const after = workspaceTree(edited, [
+      ...small.map((content, i) =>
+        isChanged(i) ? seededBytes(`changed-${i}`, content.length) : content,
+      ),
+      ...Array.from({ length: 4 }, (_, i) => seededBytes(`new-${i}`, 20_000)),
+    ])
+    let changedBytes = (256 << 10) + 4 * 20_000
+    small.forEach((content, i) => isChanged(i) && (changedBytes += content.length))
     const totalBytes = big.length + small.reduce((sum, c) => sum + c.length, 0)
-    expect(changedBytes / totalBytes).toBeGreaterThan(0.009)
+    expect(changedBytes / totalBytes).toBeGreaterThan(0.01)
     expect(changedBytes / totalBytes).toBeLessThan(0.02)
 
-    const putBytesBefore = store.requests.bytesUp
-    const second = await createSnapshotWriter(workspace)
-    const after = workspaceTree(edited, [...changedSmall, ...added])
-    const { snapshot } = await second.commit({
-      trigger: 'manual',
-      paths: ['/w'],
-      hostname: 'h',
-      tree: await backupModel(second, after),
-    })
-    const uploaded = store.requests.bytesUp - putBytesBefore
-    const ratio = uploaded / changedBytes
-    console.log(
-      `1% change: changed ${changedBytes} bytes (${((100 * changedBytes) / totalBytes).toFixed(2)}%), added blobs ${snapshot.stats.addedBytes} bytes, uploaded ${uploaded} bytes in ${snapshot.stats.addedPacks} packs: ${ratio.toFixed(2)}x`,
-    )
-    expect(uploaded).toBeLessThanOrEqual(2 * changedBytes)
+    // Chunk boundaries depend on the workspace key, so try a few.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const store = new MemoryStore()
+      const { workspace } = await newWorkspace(store)
+      const first = await createSnapshotWriter(workspace)
+      const root = await backupModel(first, before)
+      await first.commit({ trigger: 'manual', paths: ['/w'], hostname: 'h', tree: root })
+      const uploadedBefore = store.requests.bytesUp
+      const second = await createSnapshotWriter(workspace)
+      const { snapshot } = await second.commit({
+        trigger: 'manual',
+        paths: ['/w'],
+        hostname: 'h',
+        tree: await backupModel(second, after),
+      })
+      const uploaded = store.requests.bytesUp - uploadedBefore
+      console.log(
+        `~1% change: changed ${changedBytes} bytes (${((100 * changedBytes) / totalBytes).toFixed(2)}%), new blobs ${snapshot.stats.addedBytes} bytes, uploaded ${uploaded} bytes (packs, index, snapshot): ${(uploaded / changedBytes).toFixed(2)}x`,
+      )
+      expect(uploaded).toBeLessThanOrEqual(2 * changedBytes)
+    }
   })
 })

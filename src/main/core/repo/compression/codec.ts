@@ -21,8 +21,8 @@ export type Codec = typeof CODEC_NONE | typeof CODEC_BROTLI
 /** Below this, compression is skipped (and for big inputs it runs on the libuv thread pool). */
 const MIN_COMPRESS = 128
 const ASYNC_FROM = 32 * 1024
-const SAMPLE_FROM = 64 * 1024
-const SAMPLE_LENGTH = 8 * 1024
+const SAMPLE_FROM = 16 * 1024
+const SAMPLE_LENGTH = 4 * 1024
 
 const brotliCompressAsync = promisify(brotliCompress)
 const brotliDecompressAsync = promisify(brotliDecompress)
@@ -63,8 +63,9 @@ export async function encodePlaintext(raw: Uint8Array, compress = true): Promise
 
 /**
  * Already-compressed data (archives, images, packed git objects) is common in workspaces, and
- * handing a chunk to the thread pool costs more than compressing 8 KiB on the spot, so big chunks
- * are tried on an 8 KiB sample from their middle first and stored raw when it does not shrink.
+ * handing a chunk to the thread pool costs more than compressing 4 KiB on the spot, so chunks of
+ * 16 KiB and more are tried on a 4 KiB sample from their middle first and stored raw when it does
+ * not shrink below 95 %.
  */
 function sampleCompresses(raw: Uint8Array): boolean {
   const start = Math.floor((raw.length - SAMPLE_LENGTH) / 2)

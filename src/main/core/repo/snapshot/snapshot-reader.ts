@@ -29,6 +29,8 @@ export interface SnapshotListing {
   damaged: { id: string; message: string }[]
 }
 
+const DECODES_IN_FLIGHT = 8
+
 /** Largest tree pack fetched whole (trees are read many at a time, so whole packs save requests). */
 const WHOLE_TREE_PACK_LIMIT = 32 * 1024 * 1024
 
@@ -211,23 +213,33 @@ export class SnapshotReader {
     yield* this.readRanges(ranges)
   }
 
-  /** Blobs of the given ranges, in order (shared with verify). */
+  /**
+   * Blobs of the given ranges, in order. Up to `readAhead` GETs run ahead, and up to 8 blobs are
+   * decoded at once (decompression runs on the thread pool), so a restore uses both cores.
+   */
   async *readRanges(ranges: readonly PackRange[]): AsyncGenerator<Buffer> {
-    const inFlight: Promise<Uint8Array>[] = []
-    let next = 0
-    const start = () => {
-      while (next < ranges.length && inFlight.length < this.readAhead) {
-        const range = ranges[next++]!
-        const promise = this.fetch(range.packId, range.offset, range.length)
+    const fetches: Promise<Uint8Array>[] = []
+    const decodes: Promise<Buffer>[] = []
+    let nextFetch = 0
+    const startFetches = () => {
+      while (nextFetch < ranges.length && fetches.length < this.readAhead) {
+        const range = ranges[nextFetch++]!
+        const promise = this.fetchRange(range)
         promise.catch(() => {})
-        inFlight.push(promise)
+        fetches.push(promise)
       }
     }
     for (const range of ranges) {
-      start()
-      const bytes = await inFlight.shift()!
-      for (const blob of range.blobs) yield await this.openFromRange(range, bytes, blob)
+      startFetches()
+      const bytes = await fetches.shift()!
+      for (const blob of range.blobs) {
+        const decode = this.openFromRange(range, bytes, blob)
+        decode.catch(() => {})
+        decodes.push(decode)
+        if (decodes.length >= DECODES_IN_FLIGHT) yield await decodes.shift()!
+      }
     }
+    while (decodes.length > 0) yield await decodes.shift()!
   }
 
   /** The stored bytes of one range (one ranged GET). */
