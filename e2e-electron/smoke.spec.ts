@@ -79,9 +79,16 @@ test.describe('desktop app', () => {
       return res.headers.get('content-security-policy')
     })
     expect(csp).toContain("default-src 'none'")
-    expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true)
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { open(url: string): unknown }).open('https://example.com/') ===
+          null,
+      ),
+    ).toBe(true)
     await page.evaluate(() => {
-      location.href = 'https://example.com/'
+      ;(globalThis as unknown as { location: { href: string } }).location.href =
+        'https://example.com/'
     })
     await page.waitForTimeout(500)
     expect(page.url()).toBe('cairn://app/index.html')
