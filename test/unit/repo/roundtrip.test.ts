@@ -78,6 +78,19 @@ describe('backup and restore round trip', () => {
     expect(zero!.content).toEqual([])
   })
 
+  it('refuses a directory that references data the repository does not have', async () => {
+    const { workspace } = await newWorkspace(new MemoryStore())
+    const writer = await createSnapshotWriter(workspace)
+    const entry = { name: Buffer.from('f'), type: 'file' as const, mode: 0o644, uid: 0, gid: 0 }
+    const times = { mtimeSec: 0, mtimeNsec: 0 }
+    await expect(
+      writer.writeTree([{ ...entry, ...times, size: 1, content: ['ab'.repeat(32)] }]),
+    ).rejects.toThrow(/not in the repository/)
+    const stored = await writer.addFileContent([Buffer.from('x')])
+    expect(writer.hasBlob(stored.content[0]!)).toBe(true)
+    await writer.writeTree([{ ...entry, ...times, size: 1, content: stored.content }])
+  })
+
   it('records snapshot metadata and statistics', async () => {
     const store = new MemoryStore()
     const { workspace } = await newWorkspace(store)

@@ -203,11 +203,31 @@ export class SnapshotWriter {
     return { content: stored.map((r) => r.id), size, addedBlobs, addedBytes }
   }
 
-  /** Stores a directory (entries in any order; they are sorted by name) and returns its tree id. */
+  /**
+   * Whether a blob is stored or being stored by this writer: a caller that reuses an unchanged
+   * file's content list from the parent restore point can check it is still there.
+   */
+  hasBlob(id: string): boolean {
+    return this.pending.has(id) || this.index.has(id)
+  }
+
+  /**
+   * Stores a directory (entries in any order; they are sorted by name) and returns its tree id.
+   * Every content blob and subtree it references must already be stored or pending here, so a
+   * restore point can never point at data the repository does not have.
+   */
   async writeTree(entries: readonly TreeEntry[]): Promise<string> {
     this.check()
     const sorted = sortEntries([...entries])
     for (const entry of sorted) {
+      const references = entry.type === 'dir' ? [entry.subtree ?? ''] : (entry.content ?? [])
+      const missing = references.find((id) => !this.hasBlob(id))
+      if (missing !== undefined) {
+        throw new CairnError(
+          'internal',
+          `A directory entry references ${entry.type === 'dir' ? 'a tree' : 'data'} (${missing.slice(0, 8)}) that is not in the repository.`,
+        )
+      }
       if (entry.type === 'file') {
         this.tally.files++
         this.tally.bytes += entry.size
