@@ -163,7 +163,11 @@ async function* run(
         continue
       }
       result.files++
-      const content = counting(entry.content, (n) => (result.bytes += n))
+      const content = counting(
+        entry.content,
+        (n) => (result.bytes += n),
+        (error) => explainFailure(error),
+      )
       yield {
         path: paths[at] as Buffer,
         request,
@@ -193,16 +197,20 @@ async function* run(
     finished = true
     return result
   } catch (error) {
-    if (error instanceof CairnError) throw error
-    throw (
+    throw explainFailure(error)
+  } finally {
+    if (!finished) proc.kill()
+  }
+
+  function explainFailure(error: unknown): unknown {
+    if (error instanceof CairnError) return error
+    return (
       conn.interruption(options.signal) ??
       new CairnError(
         'remote_error',
         `Reading files on ${conn.label} failed: ${(error as Error).message}`,
       )
     )
-  } finally {
-    if (!finished) proc.kill()
   }
 }
 
@@ -217,10 +225,15 @@ function findRequest(paths: readonly Buffer[], from: number, path: Buffer): numb
 async function* counting(
   source: AsyncIterable<Buffer>,
   add: (n: number) => void,
+  explain: (error: unknown) => unknown,
 ): AsyncGenerator<Buffer> {
-  for await (const chunk of source) {
-    add(chunk.length)
-    yield chunk
+  try {
+    for await (const chunk of source) {
+      add(chunk.length)
+      yield chunk
+    }
+  } catch (error) {
+    throw explain(error)
   }
 }
 

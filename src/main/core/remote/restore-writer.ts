@@ -200,10 +200,13 @@ export async function restoreToRemote(
       : owner === 'numeric'
         ? '--same-owner --numeric-owner'
         : '--same-owner'
-  const oldFiles = options.overwrite ? '' : ' --keep-old-files'
+  // Not --keep-old-files even for an empty target: with it GNU tar skips the metadata of any
+  // directory that already exists, including the target itself (created by mkdir -p).
   const script =
     'mkdir -p -- "$1" && cd -- "$1" && exec env LC_ALL=C tar -x -f - -p --delay-directory-restore ' +
-    `--quoting-style=escape ${ownerFlags}${oldFiles}`
+    // Old and future timestamps are restored as they were, not worth a warning each.
+    '--warning=no-timestamp ' +
+    `--quoting-style=escape ${ownerFlags}`
   const proc = await conn.exec(
     shScript(script, [target]),
     options.signal ? { signal: options.signal } : {},
@@ -231,7 +234,8 @@ export async function restoreToRemote(
       }
       return
     }
-    if (/: Cannot |: Error |: Directory renamed|: Not a directory/.test(line)) errors.push(line)
+    if (WRITE_FAILURE.test(line) || /: Directory renamed|: Not a directory/.test(line))
+      errors.push(line)
     else report.warnings.push(line)
   })
   const out = new CoalescingWriter(proc)
@@ -310,7 +314,7 @@ export async function restoreToRemote(
     await out.write(END_OF_ARCHIVE)
     await out.end()
     const [status] = await Promise.all([proc.exit, stderrDone, stdoutDrain])
-    if (noSpace !== null) throw noSpaceError(conn, target, noSpace, written, report)
+    if (noSpace !== null) throw noSpaceError(conn, target, [...errors, noSpace], written, report)
     if (status.code !== 0 || errors.length > 0) {
       throw new CairnError(
         'remote_error',
@@ -323,7 +327,7 @@ export async function restoreToRemote(
   } catch (error) {
     if (noSpace !== null) {
       await Promise.allSettled([proc.exit, stderrDone])
-      throw noSpaceError(conn, target, noSpace, written, report)
+      throw noSpaceError(conn, target, [...errors, noSpace], written, report)
     }
     if (error instanceof CairnError) throw error
     // A write failure usually means the remote side went away: its reason is the better message.
@@ -340,18 +344,26 @@ export async function restoreToRemote(
   }
 }
 
+/** tar's per-file write failures; a short write ("Wrote only") is how a full disk first shows. */
+const WRITE_FAILURE = /^tar: (.*?): (?:Wrote only \d+ of \d+ bytes|Cannot \w+|Error \w+)/
+
 function noSpaceError(
   conn: SshConnection,
   target: string,
-  line: string,
+  lines: readonly string[],
   written: readonly string[],
   report: RestoreReport,
 ): CairnError {
-  const m =
-    /^tar: (.*): (?:Cannot \w+|Error \w+).*: (?:No space left on device|Disk quota exceeded)$/.exec(
-      line,
-    )
-  const failed = m ? unescapeQuoted(m[1] as string) : null
+  // The first file tar failed to write is where the disk ran out (tar quotes ':' in names, so the
+  // first ': ' ends the name).
+  let failed: Buffer | null = null
+  for (const line of lines) {
+    const m = WRITE_FAILURE.exec(line)
+    if (m) {
+      failed = unescapeQuoted(m[1] as string)
+      break
+    }
+  }
   // tar writes in archive order: everything before the failed path is complete on disk.
   const at = failed ? written.indexOf(failed.toString('latin1')) : -1
   const complete = at >= 0 ? at : Math.max(0, written.length - 1)

@@ -65,8 +65,8 @@ export function decodeHeader(block: Buffer): UstarHeader {
     name = Buffer.concat([cString(block, 345, 155), Buffer.from('/'), name])
   const flag = String.fromCharCode(block[156] ?? 0)
   let typeflag: RawTypeflag = TYPEFLAGS[flag] ?? 'unknown'
-  // Pre-POSIX archives mark directories with a trailing slash only.
-  if (typeflag === 'file' && name.length > 0 && name[name.length - 1] === 0x2f) typeflag = 'dir'
+  // Pre-POSIX (v7) archives mark directories with a trailing slash only.
+  if (flag === '\0' && name.length > 0 && name[name.length - 1] === 0x2f) typeflag = 'dir'
   return {
     name,
     mode: readNumber(block, 100, 8) & 0o7777,

@@ -100,11 +100,13 @@ export async function* readTar(
         throw new Error('The tar stream has a malformed size')
       }
       const type = raw.typeflag as TarEntryType
-      const path =
+      const named =
         (sparse ? records.get('GNU.sparse.name') : undefined) ??
         records.get('path') ??
         longName ??
         raw.name
+      // Directories are written as "name/": the entry is the name.
+      const path = type === 'dir' ? trimSlashes(named) : named
       const link = records.get('linkpath') ?? longLink ?? raw.linkname
       longName = null
       longLink = null
@@ -221,6 +223,12 @@ function* zeros(n: number): Generator<Buffer> {
     left -= size
     yield Buffer.alloc(size)
   }
+}
+
+function trimSlashes(name: Buffer): Buffer {
+  let end = name.length
+  while (end > 1 && name[end - 1] === 0x2f) end--
+  return end === name.length ? name : name.subarray(0, end)
 }
 
 function trimNuls(data: Buffer): Buffer {

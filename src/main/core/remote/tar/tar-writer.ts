@@ -26,22 +26,20 @@ const ASCII_PRINTABLE = /^[\x20-\x7e]*$/
 /**
  * The header blocks for one entry in POSIX pax format: a pax extended header whenever a field does
  * not fit ustar exactly (long or non-ASCII names, nanosecond mtimes, sizes over 8 GiB, big ids),
- * then the ustar header. Names go into pax records as raw bytes, marked hdrcharset=BINARY when they
- * are not UTF-8, so GNU tar -x recreates them byte for byte in any locale.
+ * then the ustar header. Names go into pax records as raw bytes, exactly as GNU tar --format=posix
+ * writes them itself in the C locale; GNU tar -x recreates them byte for byte. (POSIX would mark
+ * non-UTF-8 names with hdrcharset=BINARY, but GNU tar 1.34 does not know that keyword and warns.)
  */
 export function encodeEntryHeader(h: TarWriteHeader): Buffer {
   const records: Buffer[] = []
-  let binary = false
   const needsPaxName = (name: Buffer, max: number) =>
     name.length > max || !ASCII_PRINTABLE.test(name.toString('latin1'))
   if (needsPaxName(h.path, 100)) {
     records.push(paxRecord('path', h.path))
-    binary ||= !isUtf8(h.path)
   }
   const link = h.linkTarget ?? Buffer.alloc(0)
   if (needsPaxName(link, 100)) {
     records.push(paxRecord('linkpath', link))
-    binary ||= !isUtf8(link)
   }
   if (!fitsOctal(h.size, 12)) records.push(paxRecord('size', String(h.size)))
   if (!fitsOctal(h.uid, 8)) records.push(paxRecord('uid', String(h.uid)))
@@ -55,10 +53,9 @@ export function encodeEntryHeader(h: TarWriteHeader): Buffer {
   if (!wholeSecond || h.mtimeNs < 0n || !fitsOctal(Number(mtimeSec), 12)) {
     records.push(paxRecord('mtime', formatPaxTime(h.mtimeNs)))
   }
-  if (binary) records.unshift(paxRecord('hdrcharset', 'BINARY'))
 
   const ustar = encodeHeader({
-    name: h.path.length <= 100 ? h.path : h.path.subarray(0, 100),
+    name: h.path.length <= 100 ? h.path : ustarPlaceholder(h.path, h.type === 'dir'),
     mode: h.mode,
     uid: h.uid,
     gid: h.gid,
@@ -97,6 +94,9 @@ export function padding(size: number): Buffer {
 /** Two zero blocks end an archive. */
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK)
 
-function isUtf8(bytes: Buffer): boolean {
-  return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)
+/** The ustar name of an entry whose real name is in the pax header: a prefix that keeps the type. */
+function ustarPlaceholder(path: Buffer, isDir: boolean): Buffer {
+  const cut = Buffer.from(path.subarray(0, 99))
+  if (!isDir && cut[cut.length - 1] === 0x2f) cut[cut.length - 1] = 0x5f
+  return isDir ? Buffer.concat([cut, Buffer.from('/')]) : cut
 }
