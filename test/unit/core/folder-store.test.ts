@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FolderStore } from '../../../src/main/core/storage/folder-store'
 import { compareKeys } from '../../../src/main/core/storage/keys'
@@ -174,16 +174,56 @@ describe('FolderStore', () => {
     })
   })
 
-  it.skipIf(process.getuid?.() === 0)('says clearly when the folder is not writable', async () => {
+  it('says clearly when the folder is not writable', async () => {
     const ro = join(root, 'ro')
     await mkdir(ro)
-    await chmod(ro, 0o500)
+    await chmod(ro, 0o555)
     try {
-      await expect(new FolderStore(ro).put('k', bytes('x'))).rejects.toMatchObject({
-        code: 'forbidden',
-      })
+      // Root may write anywhere, so as root the store runs in a child that drops to nobody.
+      const error = process.getuid?.() === 0 ? await putAsNobody(ro) : await putHere(ro)
+      expect(error).toMatchObject({ code: 'forbidden', message: expect.stringContaining(ro) })
     } finally {
       await chmod(ro, 0o700)
     }
   })
 })
+
+async function putHere(dir: string): Promise<unknown> {
+  return new FolderStore(dir).put('k', bytes('x')).then(
+    () => null,
+    (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+  )
+}
+
+async function putAsNobody(dir: string): Promise<unknown> {
+  const root = dirname(dir)
+  await chmod(root, 0o755)
+  const script = join(root, 'put.ts')
+  const store = resolve(import.meta.dirname, '../../../src/main/core/storage/folder-store.ts')
+  await writeFile(
+    script,
+    `import { FolderStore } from ${JSON.stringify(store)}\n` +
+      `new FolderStore(${JSON.stringify(dir)}).put('k', new Uint8Array([1])).then(\n` +
+      `  () => console.log('null'),\n` +
+      `  (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),\n)\n`,
+  )
+  await chmod(script, 0o644)
+  const child = spawn(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      script,
+    ],
+    { env: { ...process.env, HOME: root }, cwd: resolve(import.meta.dirname, '../../..') },
+  )
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  const code = await new Promise<number | null>((done) => child.on('exit', done))
+  expect(code).toBe(0)
+  return JSON.parse(out.trim())
+}
