@@ -1,16 +1,17 @@
 /**
  * Throughput of the SSH remote layer alone (no chunking, no encryption, no upload): list a
  * generated workspace and stream every file's content into a counting sink over loopback SSH, for
- * each cipher. Run: npx tsx bench/remote-throughput.ts [--files 50000] [--mib 1024]
+ * each cipher. Run: node --expose-gc --import tsx bench/remote-throughput.ts [--files 50000] [--mib 1024]
  * Not part of npm test; numbers go to docs/pull-backup.md.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, open, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { startPrivateSshd } from '../test/support/private-sshd'
 import { connectSsh } from '../src/main/core/ssh/connection'
 import { listRemote, type RemoteEntry } from '../src/main/core/remote/list'
 import { readRemoteFiles } from '../src/main/core/remote/read-contents'
+import { backupRules } from '../src/main/core/remote/default-rules'
 
 const args = process.argv.slice(2)
 const arg = (name: string, def: number) => {
@@ -34,9 +35,10 @@ async function generate(dir: string): Promise<void> {
   }
   await mkdir(join(dir, 'big'), { recursive: true })
   for (let i = 0; i < 4; i++) {
-    const chunks: Buffer[] = []
-    for (let b = 0; b < bigBytes / 4; b += 1 << 20) chunks.push(randomBytes(1 << 20))
-    await writeFile(join(dir, 'big', `blob${i}.bin`), Buffer.concat(chunks))
+    // Written piecewise so the generator's memory does not count against the reader's.
+    const file = await open(join(dir, 'big', `blob${i}.bin`), 'w')
+    for (let b = 0; b < bigBytes / 4; b += 1 << 20) await file.write(randomBytes(1 << 20))
+    await file.close()
   }
 }
 
@@ -71,18 +73,30 @@ try {
       if (e.type === 'file') files.push(e)
     }
     const listMs = performance.now() - l0
+    const d0 = performance.now()
+    let kept = 0
+    for await (const e of listRemote(conn, [root], { rules: backupRules() })) if (e) kept++
+    const defaultRulesMs = performance.now() - d0
+    ;(globalThis as { gc?: () => void }).gc?.()
+    let peak = process.memoryUsage().rss
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    const cpu0 = process.cpuUsage()
     const r0 = performance.now()
     const reader = readRemoteFiles(conn, files)
     let bytes = 0
     for await (const f of reader.files()) for await (const chunk of f.content) bytes += chunk.length
     const summary = await reader.summary
     const readMs = performance.now() - r0
+    clearInterval(sampler)
+    const cpu = process.cpuUsage(cpu0)
+    const cpuShare = ((cpu.user + cpu.system) / 1000 / readMs) * 100
     await conn.close()
     console.log(
       `${cipher.padEnd(30)} list ${entries} entries ${listMs.toFixed(0)} ms (${((entries / listMs) * 1000).toFixed(0)}/s) | ` +
         `read ${summary.files} files ${(bytes / 2 ** 20).toFixed(0)} MiB ${(readMs / 1000).toFixed(2)} s = ` +
         `${(bytes / 2 ** 20 / (readMs / 1000)).toFixed(0)} MiB/s, ${((summary.files / readMs) * 1000).toFixed(0)} files/s | ` +
-        `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+        `desktop cpu ${cpuShare.toFixed(0)}% of one core | peak rss while reading ${(peak / 2 ** 20).toFixed(0)} MiB | ` +
+        `list with default rules ${defaultRulesMs.toFixed(0)} ms (${kept} kept)`,
     )
   }
 } finally {

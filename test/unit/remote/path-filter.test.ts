@@ -49,11 +49,17 @@ describe('PathFilter', () => {
       'secret',
       '!x/secret',
     ])
-    expect(f.prunableRules().map((r) => r.source)).toEqual(['/.cache/', '__pycache__/'])
+    expect(f.prunableRules().map((r) => [r.kind, r.literal])).toEqual([
+      ['path', '.cache'],
+      ['deep', 'node_modules/.cache'],
+      ['name', '__pycache__'],
+    ])
     const cmd = buildListCommand(['/home/dev'], f.prunableRules()).toString()
-    expect(cmd).toContain('/home/dev/.cache')
-    expect(cmd).toContain('__pycache__')
-    expect(cmd).not.toContain('node_modules')
+    expect(cmd).toContain('-type d -path /home/dev/.cache')
+    expect(cmd).toContain('-path /home/dev/node_modules/.cache')
+    expect(cmd).toContain("-path '\\''/home/dev/*/node_modules/.cache'\\''")
+    expect(cmd).toContain('-name __pycache__')
+    expect(cmd).not.toContain('secret')
   })
 
   it('does not prune a starting point that has an excluded name', () => {

@@ -25,7 +25,7 @@ export const CACHE_EXCLUDES: readonly string[] = [
   '/.rustup/tmp/',
   '/go/pkg/mod/', // Go module cache (read-only files), re-downloaded from go.sum
   '/.gradle/caches/',
-  '**/__pycache__/', // Python bytecode, rewritten on import
+  '__pycache__/', // Python bytecode, rewritten on import
   '/.local/share/Trash/',
 ]
 

@@ -4,7 +4,7 @@ import { joinShell, raw, shellQuote, shScript } from '../ssh/shell-quote'
 import { backupRules } from './default-rules'
 import { parseFindDiagnostic } from './gnu-quoting'
 import { FIND_PRINTF_FORMAT, ListRecordParser, type RawRecord } from './list-format'
-import { PathFilter, type Rule } from './path-filter'
+import { PathFilter, type Prune } from './path-filter'
 import { fetchOwnerNames, type OwnerNames } from './owner-names'
 import { joinRoot, normalizeRoots } from './remote-paths'
 import { readLines } from './stderr-lines'
@@ -196,26 +196,24 @@ class ListedEntry implements RemoteEntry {
  *   find -H ROOT... -xdev \( -type s -o -path 'ROOT/lit' -o -name 'lit' ... \) -prune
  *     -o -printf FORMAT
  */
-export function buildListCommand(roots: readonly string[], prunable: readonly Rule[]): Buffer {
+export function buildListCommand(roots: readonly string[], prunable: readonly Prune[]): Buffer {
   const tests: Buffer[] = [raw('-type s')]
   const rootNames = roots.map((r) => r.slice(r.lastIndexOf('/') + 1))
+  const test = (typeTest: Buffer[], op: string, pattern: string) =>
+    tests.push(raw('-o \\('), ...typeTest, raw(op), shellQuote(pattern), raw('\\)'))
   for (const rule of prunable) {
     const typeTest = rule.dirOnly ? [raw('-type d')] : []
-    if (rule.anchored) {
-      for (const root of roots) {
-        const pattern = `${escapeFnmatch(root === '/' ? '' : root)}/${escapeFnmatch(rule.pattern)}`
-        tests.push(raw('-o \\('), ...typeTest, raw('-path'), shellQuote(pattern), raw('\\)'))
-      }
-    } else {
+    const literal = escapeFnmatch(rule.literal)
+    if (rule.kind === 'name') {
       // find would also prune a starting point with that name; such rules stay on the desktop.
-      if (rootNames.includes(rule.pattern)) continue
-      tests.push(
-        raw('-o \\('),
-        ...typeTest,
-        raw('-name'),
-        shellQuote(escapeFnmatch(rule.pattern)),
-        raw('\\)'),
-      )
+      if (!rootNames.includes(rule.literal)) test(typeTest, '-name', literal)
+      continue
+    }
+    for (const root of roots) {
+      const base = escapeFnmatch(root === '/' ? '' : root)
+      test(typeTest, '-path', `${base}/${literal}`)
+      // find's * also matches '/', so this is "at any depth below the root".
+      if (rule.kind === 'deep') test(typeTest, '-path', `${base}/*/${literal}`)
     }
   }
   const find = joinShell([
