@@ -1,9 +1,10 @@
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listRemote, type RemoteEntry } from '../../../src/main/core/remote/list'
 import { readRemoteFiles, type FileContent } from '../../../src/main/core/remote/read-contents'
-import type { SshConnection } from '../../../src/main/core/ssh/connection'
+import { connectSsh, type SshConnection } from '../../../src/main/core/ssh/connection'
 import { createTestVm, type TestVm } from './remote-vm'
 import { buildTree, hostPath, join, NON_UTF8, sha256 } from './tree-fixture'
 
@@ -170,6 +171,7 @@ describe('readRemoteFiles', () => {
       await collect(f.content)
       break
     }
+    await expect(reader.summary).rejects.toMatchObject({ code: 'cancelled' })
     const again = readRemoteFiles(conn, files.slice(0, 2))
     let n = 0
     for await (const f of again.files()) {
@@ -177,6 +179,45 @@ describe('readRemoteFiles', () => {
       n++
     }
     expect(n).toBe(2)
+  })
+
+  it('fails with unreachable when the connection drops mid-file', async () => {
+    // A TCP relay between Cairn and the VM that can be cut, like a dropped network link.
+    const sockets = new Set<net.Socket>()
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(vm.port, vm.ip)
+      sockets.add(client).add(upstream)
+      client.pipe(upstream).pipe(client)
+      client.on('error', () => {})
+      upstream.on('error', () => {})
+    })
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r))
+    const { port } = relay.address() as net.AddressInfo
+    const relayed = await connectSsh({
+      ...vm.options(),
+      host: '127.0.0.1',
+      port,
+      keepaliveIntervalMs: 1000,
+    })
+    try {
+      const files = (await listFiles()).filter((f) => f.path.toString().endsWith('/big.bin'))
+      const reader = readRemoteFiles(relayed, files)
+      const run = (async () => {
+        for await (const f of reader.files()) {
+          let first = true
+          for await (const chunk of f.content) {
+            void chunk
+            if (first) for (const s of sockets) s.destroy()
+            first = false
+          }
+        }
+      })()
+      await expect(run).rejects.toMatchObject({ code: 'unreachable' })
+      await expect(reader.summary).rejects.toMatchObject({ code: 'unreachable' })
+    } finally {
+      await relayed.close()
+      relay.close()
+    }
   })
 
   it('is cancelled by its abort signal', async () => {

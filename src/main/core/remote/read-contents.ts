@@ -84,12 +84,24 @@ export function readRemoteFiles(
   async function* files(): AsyncGenerator<FileContent, void, undefined> {
     if (started) throw new Error('files() can be iterated once')
     started = true
+    let settled = false
+    const failure: { error?: unknown } = {}
     try {
-      const result = yield* run(conn, requests, options)
+      const result = yield* run(conn, requests, options, failure)
+      settled = true
       resolveSummary(result)
     } catch (error) {
+      settled = true
       rejectSummary(error)
       throw error
+    } finally {
+      // The consumer stopped early (break/return): tar was stopped, there is no full summary.
+      // Or a file's content failed in the consumer's hands (the error it saw is the reason).
+      if (!settled) {
+        rejectSummary(
+          failure.error ?? new CairnError('cancelled', 'Reading files stopped before the end.'),
+        )
+      }
     }
   }
   return { files, summary }
@@ -110,6 +122,7 @@ async function* run(
   conn: SshConnection,
   requests: readonly ContentRequest[],
   options: ReadOptions,
+  failure: { error?: unknown },
 ): AsyncGenerator<FileContent, ReadSummary, undefined> {
   const result: ReadSummary = {
     changedWhileReading: [],
@@ -203,14 +216,15 @@ async function* run(
   }
 
   function explainFailure(error: unknown): unknown {
-    if (error instanceof CairnError) return error
-    return (
-      conn.interruption(options.signal) ??
-      new CairnError(
-        'remote_error',
-        `Reading files on ${conn.label} failed: ${(error as Error).message}`,
-      )
-    )
+    failure.error ??=
+      error instanceof CairnError
+        ? error
+        : (conn.interruption(options.signal) ??
+          new CairnError(
+            'remote_error',
+            `Reading files on ${conn.label} failed: ${(error as Error).message}`,
+          ))
+    return failure.error
   }
 }
 

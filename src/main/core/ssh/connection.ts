@@ -115,7 +115,8 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshConnect
         client.destroy()
         reject(error)
       } else {
-        client.removeListener('error', onError)
+        // onError stays attached (a no-op now) until SshConnection adds its own listener: an
+        // 'error' with no listener at all would crash the process.
         resolve()
       }
     }
