@@ -20,7 +20,10 @@ export interface RestoreEntry {
   mtimeNs: bigint
   /** Regular files: the exact content length. */
   size?: number
-  /** Regular files: the bytes, consumed once before the next entry is requested. */
+  /**
+   * Regular files: the bytes, consumed once before the next entry is requested. Refused entries'
+   * content is never read (abandoned). Chunks are held until written: do not reuse their memory.
+   */
   content?: AsyncIterable<Buffer>
   /** Symlinks: the link text. Hard links: the path (relative to the target) of the file. */
   linkTarget?: Buffer | null
