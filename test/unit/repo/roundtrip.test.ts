@@ -78,6 +78,34 @@ describe('backup and restore round trip', () => {
     expect(zero!.content).toEqual([])
   })
 
+  it('streams many files with few ranged GETs', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    const writer = await createSnapshotWriter(workspace)
+    const contents = Array.from({ length: 300 }, (_, i) =>
+      seededBytes(`m${i}`, i % 10 === 0 ? 0 : 500 + i * 97),
+    )
+    contents.push(seededBytes('big', 2 << 20))
+    const files: { content: string[]; i: number }[] = []
+    for (const [i, content] of contents.entries()) {
+      files.push({ content: (await writer.addFileContent([content])).content, i })
+    }
+    const tree = await writer.writeTree([])
+    await writer.commit({ trigger: 'manual', paths: ['/'], hostname: 'h', tree })
+
+    const reader = await openSnapshotReader(workspace)
+    const gets = store.requests.get
+    const parts = contents.map(() => [] as Buffer[])
+    const finished: number[] = []
+    for await (const { file, data, last } of reader.readFiles(files)) {
+      parts[file.i]!.push(data)
+      if (last) finished.push(file.i)
+    }
+    expect(finished).toEqual(files.map((f) => f.i))
+    contents.forEach((content, i) => expect(Buffer.concat(parts[i]!).equals(content)).toBe(true))
+    expect(store.requests.get - gets).toBeLessThan(10)
+  })
+
   it('refuses a directory that references data the repository does not have', async () => {
     const { workspace } = await newWorkspace(new MemoryStore())
     const writer = await createSnapshotWriter(workspace)

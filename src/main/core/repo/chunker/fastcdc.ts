@@ -38,8 +38,9 @@ export class FastCdc {
     this.normalSize = params.normalSize
     this.maxSize = params.maxSize
     const bits = Math.log2(params.normalSize)
-    this.maskStrict = highBitsMask(bits + NORMALIZATION_LEVEL)
-    this.maskLoose = highBitsMask(bits - NORMALIZATION_LEVEL)
+    const level = params.normalization ?? NORMALIZATION_LEVEL
+    this.maskStrict = highBitsMask(bits + level)
+    this.maskLoose = highBitsMask(bits - level)
   }
 
   push(data: Uint8Array): Uint8Array[] {

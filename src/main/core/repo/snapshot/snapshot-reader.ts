@@ -30,6 +30,8 @@ export interface SnapshotListing {
 }
 
 const DECODES_IN_FLIGHT = 8
+const WINDOW_BLOBS = 4096
+const WINDOW_BYTES = 32 * 1024 * 1024
 
 /** Largest tree pack fetched whole (trees are read many at a time, so whole packs save requests). */
 const WHOLE_TREE_PACK_LIMIT = 32 * 1024 * 1024
@@ -205,39 +207,102 @@ export class SnapshotReader {
   }
 
   /**
-   * A file's content as a stream of authenticated chunks, in order. Neighbouring chunks in a pack
-   * are fetched with one ranged GET; up to `readAhead` GETs run ahead of the consumer.
+   * A file's content as a stream of authenticated chunks, in order (see `readBlobs`).
    */
   async *readFileContent(content: readonly string[]): AsyncGenerator<Buffer> {
-    const ranges = planRanges(content.map((id) => this.locate(id)))
-    yield* this.readRanges(ranges)
+    for (let start = 0; start < content.length; start += WINDOW_BLOBS) {
+      const window = content.slice(start, start + WINDOW_BLOBS)
+      yield* this.readBlobs(window.map((id) => this.locate(id)))
+    }
   }
 
   /**
-   * Blobs of the given ranges, in order. Up to `readAhead` GETs run ahead, and up to 8 blobs are
-   * decoded at once (decompression runs on the thread pool), so a restore uses both cores.
+   * The content of many files, in order, as one stream: what a restore uses. Files are taken
+   * from `files` in windows (~4096 blobs or 32 MiB stored), and each window is read with as few
+   * ranged GETs as its blobs' places in the packs allow, whatever the order of the files (restore
+   * walks names sorted, backup walked them in listing order). Every file yields at least one event
+   * (an empty file one with empty data); its last event has `last: true`.
    */
-  async *readRanges(ranges: readonly PackRange[]): AsyncGenerator<Buffer> {
-    const fetches: Promise<Uint8Array>[] = []
-    const decodes: Promise<Buffer>[] = []
-    let nextFetch = 0
-    const startFetches = () => {
-      while (nextFetch < ranges.length && fetches.length < this.readAhead) {
-        const range = ranges[nextFetch++]!
-        const promise = this.fetchRange(range)
-        promise.catch(() => {})
-        fetches.push(promise)
+  async *readFiles<T extends { content?: readonly string[] }>(
+    files: Iterable<T> | AsyncIterable<T>,
+  ): AsyncGenerator<{ file: T; data: Buffer; last: boolean }> {
+    let window: T[] = []
+    let locations: BlobLocation[] = []
+    let bytes = 0
+    const flush = async function* (this: SnapshotReader) {
+      const stream = this.readBlobs(locations)
+      for (const file of window) {
+        const count = file.content?.length ?? 0
+        if (count === 0) yield { file, data: Buffer.alloc(0), last: true }
+        for (let i = 0; i < count; i++) {
+          const next = await stream.next()
+          if (next.done) throw new Error('blob reader ended early')
+          yield { file, data: next.value, last: i === count - 1 }
+        }
       }
+      window = []
+      locations = []
+      bytes = 0
     }
-    for (const range of ranges) {
-      startFetches()
-      const bytes = await fetches.shift()!
-      for (const blob of range.blobs) {
-        const decode = this.openFromRange(range, bytes, blob)
-        decode.catch(() => {})
-        decodes.push(decode)
-        if (decodes.length >= DECODES_IN_FLIGHT) yield await decodes.shift()!
+    for await (const file of files) {
+      window.push(file)
+      for (const id of file.content ?? []) {
+        const location = this.locate(id)
+        locations.push(location)
+        bytes += location.length
       }
+      if (locations.length >= WINDOW_BLOBS || bytes >= WINDOW_BYTES) yield* flush.call(this)
+    }
+    if (window.length > 0) yield* flush.call(this)
+  }
+
+  /**
+   * Blobs in the order given, authenticated. The ranged GETs are planned over the blobs sorted by
+   * pack and offset (neighbours share a GET), fetched in the order they are first needed with up
+   * to `readAhead` GETs ahead, and each range's bytes are dropped once its last blob is decoded;
+   * up to 8 blobs are decoded at once (decompression runs on the thread pool). Memory is bounded
+   * by the stored size of the blobs asked for, so callers pass windows, not whole snapshots.
+   */
+  async *readBlobs(locations: readonly BlobLocation[]): AsyncGenerator<Buffer> {
+    const key = (l: BlobLocation) => `${l.pack.id}:${l.offset}`
+    const unique = new Map<string, BlobLocation>()
+    for (const location of locations) unique.set(key(location), location)
+    const sorted = [...unique.values()].sort((a, b) =>
+      a.pack.id < b.pack.id ? -1 : a.pack.id > b.pack.id ? 1 : a.offset - b.offset,
+    )
+    const rangeOf = new Map<string, PackRange>()
+    for (const range of planRanges(sorted))
+      for (const blob of range.blobs) rangeOf.set(key(blob), range)
+    // How often each range is still needed, and the ranges in order of first need.
+    const uses = new Map<PackRange, number>()
+    const order: PackRange[] = []
+    for (const location of locations) {
+      const range = rangeOf.get(key(location))!
+      if (!uses.has(range)) order.push(range)
+      uses.set(range, (uses.get(range) ?? 0) + 1)
+    }
+    const fetched = new Map<PackRange, Promise<Uint8Array>>()
+    let nextFetch = 0
+    const startNext = () => {
+      const range = order[nextFetch++]!
+      const promise = this.fetchRange(range)
+      promise.catch(() => {})
+      fetched.set(range, promise)
+    }
+    const decodes: Promise<Buffer>[] = []
+    for (const location of locations) {
+      const range = rangeOf.get(key(location))!
+      // Ranges start in order of first need, so this reaches the current one.
+      while (!fetched.has(range)) startNext()
+      while (nextFetch < order.length && fetched.size < this.readAhead) startNext()
+      const bytes = await fetched.get(range)!
+      const decode = this.openFromRange(range, bytes, location)
+      decode.catch(() => {})
+      decodes.push(decode)
+      const left = uses.get(range)! - 1
+      uses.set(range, left)
+      if (left === 0) fetched.delete(range)
+      if (decodes.length >= DECODES_IN_FLIGHT) yield await decodes.shift()!
     }
     while (decodes.length > 0) yield await decodes.shift()!
   }

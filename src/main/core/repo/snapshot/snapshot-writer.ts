@@ -14,7 +14,14 @@ import { sortEntries, type TreeEntry } from '../tree/tree-entry'
 import { Limiter } from '../util/limiter'
 import type { KeyMaterial } from '../workspace/key-ring'
 import type { Workspace } from '../workspace/workspace'
-import type { Snapshot, SnapshotInfo, SnapshotStats, SnapshotTrigger } from './snapshot'
+import {
+  MAX_SNAPSHOT_WARNINGS,
+  type Snapshot,
+  type SnapshotInfo,
+  type SnapshotStats,
+  type SnapshotTrigger,
+  type SnapshotWarning,
+} from './snapshot'
 
 export interface SnapshotWriterOptions {
   /** Target pack size in bytes (default 16 MiB). */
@@ -53,6 +60,8 @@ export interface CommitMeta {
   /** When the backup started (default: when the writer was created). */
   time?: Date
   program?: string
+  /** Entries left out or not read completely (kept up to MAX_SNAPSHOT_WARNINGS). */
+  warnings?: SnapshotWarning[]
   /** Counts the caller knows better (e.g. when it reused unchanged subtrees without writeTree). */
   stats?: Partial<
     Pick<
@@ -61,6 +70,9 @@ export interface CommitMeta {
     >
   >
 }
+
+/** How long an aborting writer tries to index the packs it stored. */
+const SALVAGE_TIMEOUT_MS = 15_000
 
 interface StoreResult {
   id: string
@@ -80,6 +92,10 @@ export class SnapshotWriter {
   private readonly key: KeyMaterial
   private readonly packs: Record<BlobType, PackWriter>
   private readonly pending = new Set<string>()
+  private readonly appendOrder: Record<BlobType, Promise<void>> = {
+    data: Promise.resolve(),
+    tree: Promise.resolve(),
+  }
   private readonly cpu: Limiter
   private readonly unindexed: StoredPack[] = []
   private readonly checkpoints = new Set<Promise<void>>()
@@ -153,8 +169,15 @@ export class SnapshotWriter {
     if (this.pending.has(id) || this.index.has(id))
       return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
+    // Blobs enter packs in the order they were submitted, although compression finishes in any
+    // order: files backed up one after another then lie one after another in packs, and a
+    // restore reads them with few ranged GETs.
+    const previous = this.appendOrder[type]
+    let appended!: () => void
+    this.appendOrder[type] = new Promise<void>((resolve) => (appended = resolve))
     try {
       const encoded = await this.cpu.run(() => encodePlaintext(raw, this.options.compress))
+      await previous
       this.check()
       this.added.blobs++
       this.added.bytes += raw.length
@@ -162,6 +185,8 @@ export class SnapshotWriter {
     } catch (error) {
       this.failure ??= error
       throw error
+    } finally {
+      appended()
     }
     return { id, added: true, rawLength: raw.length }
   }
@@ -250,7 +275,15 @@ export class SnapshotWriter {
       await Promise.all([this.packs.data.flush(), this.packs.tree.flush()])
       await this.settleCheckpoints()
       if (this.failure) throw this.failure
-      if (this.unindexed.length > 0) await this.writeIndex(this.unindexed.splice(0))
+      if (this.unindexed.length > 0) {
+        const batch = this.unindexed.splice(0)
+        try {
+          await this.writeIndex(batch)
+        } catch (error) {
+          this.unindexed.push(...batch)
+          throw error
+        }
+      }
       if (!this.index.has(meta.tree)) {
         throw new CairnError('internal', 'The root tree of this backup was never stored.')
       }
@@ -277,6 +310,11 @@ export class SnapshotWriter {
         },
         program: meta.program ?? 'cairn',
       }
+      if (meta.warnings && meta.warnings.length > 0) {
+        snapshot.warnings = meta.warnings.slice(0, MAX_SNAPSHOT_WARNINGS)
+        if (meta.warnings.length > MAX_SNAPSHOT_WARNINGS)
+          snapshot.warningsOmitted = meta.warnings.length - MAX_SNAPSHOT_WARNINGS
+      }
       const bytes = await sealFile(
         'snapshot',
         this.key.version,
@@ -299,16 +337,31 @@ export class SnapshotWriter {
   }
 
   /**
-   * Gives up: stops uploads and waits for running ones. Packs already covered by a checkpoint
-   * index stay reusable; others stay as unreferenced packs until a repair indexes or prunes them.
+   * Gives up: stops uploads and waits for running ones, then writes an index for the packs stored
+   * since the last checkpoint (best effort, a few seconds at most: the store may be what failed),
+   * so the next backup reuses them. Packs it could not index stay as unreferenced packs until a
+   * repair indexes or a prune removes them. Returns how many stored packs are left unindexed.
    */
   async abort(
     reason: unknown = new CairnError('cancelled', 'The backup was cancelled.'),
-  ): Promise<void> {
+  ): Promise<number> {
     this.failure ??= reason
     await Promise.all([this.packs.data.abort(reason), this.packs.tree.abort(reason)])
     await this.settleCheckpoints()
     this.state = 'done'
+    if (this.unindexed.length === 0) return 0
+    // Not under the writer's signal: a cancelled backup should still keep what it uploaded.
+    const batch = this.unindexed.splice(0)
+    try {
+      const written = await writeIndexFiles(this.workspace, batch, {
+        signal: AbortSignal.timeout(SALVAGE_TIMEOUT_MS),
+      })
+      this.added.indexFiles += written.length
+      return 0
+    } catch {
+      this.unindexed.push(...batch)
+      return batch.length
+    }
   }
 
   private packStored(pack: StoredPack): void {

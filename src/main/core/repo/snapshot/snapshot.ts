@@ -20,6 +20,16 @@ export interface SnapshotStats {
   filesChangedWhileReading: number
 }
 
+/** Something the backup could not do for one entry (an unreadable file: not in the restore point). */
+export interface SnapshotWarning {
+  /** The path on the source, for people; null when the tool named none. */
+  path: string | null
+  message: string
+}
+
+/** At most this many warnings are kept in a snapshot; `warningsOmitted` counts the rest. */
+export const MAX_SNAPSHOT_WARNINGS = 1000
+
 /**
  * A restore point, stored as a sealed file (kind "snapshot") whose plaintext is this JSON, at
  * workspaces/<workspace>/snapshots/<SHA-256 of the sealed file>. Written last, after every pack
@@ -44,6 +54,9 @@ export interface Snapshot {
   stats: SnapshotStats
   /** The program that wrote it, e.g. "cairn 0.1.0". */
   program: string
+  /** Entries the backup had to leave out or could not read completely (absent when none). */
+  warnings?: SnapshotWarning[]
+  warningsOmitted?: number
 }
 
 export interface SnapshotInfo {
@@ -93,5 +106,21 @@ export function snapshotProblem(value: unknown): string | null {
   if (!Array.isArray(s.tags) || !s.tags.every((t) => typeof t === 'string')) return 'bad tags'
   if (!s.stats || STAT_KEYS.some((k) => typeof s.stats![k] !== 'number')) return 'bad stats'
   if (typeof s.program !== 'string') return 'bad program'
+  if (
+    s.warnings !== undefined &&
+    !(
+      Array.isArray(s.warnings) &&
+      s.warnings.every(
+        (w: unknown) =>
+          w !== null &&
+          typeof w === 'object' &&
+          typeof (w as SnapshotWarning).message === 'string' &&
+          ((w as SnapshotWarning).path === null || typeof (w as SnapshotWarning).path === 'string'),
+      )
+    )
+  )
+    return 'bad warnings'
+  if (s.warningsOmitted !== undefined && typeof s.warningsOmitted !== 'number')
+    return 'bad warnings count'
   return null
 }

@@ -15,13 +15,15 @@ import { compareNames, ENTRY_TYPE_BY_CODE, ENTRY_TYPE_CODE, type TreeEntry } fro
  *         [|| gname (uvarint length || UTF-8)]       flag 0x08
  *         [|| link group (uvarint length || bytes)]  flag 0x10
  *         [|| xattr count uvarint || (name, value) as length-prefixed bytes, names ascending] flag 0x20
+ *         [|| ctime seconds svarint || ctime ns uvarint || device uvarint || inode u64 LE]  flag 0x40
  *         || per type:
  *            file:     size uvarint || blob count uvarint || blob ids (32 bytes each)
  *            dir:      subtree id (32)
  *            symlink:  target (uvarint length || bytes)
  *            chardev, blockdev: major uvarint || minor uvarint
  *            fifo, socket: nothing
- * flags: 0x01 changed while reading, 0x02 sparse. Unknown flags are an error.
+ * flags: 0x01 changed while reading, 0x02 sparse (other flags: the optional fields above). Unknown
+ * flags are an error.
  * Varints are unsigned LEB128 (minimal); numbers are at most 2^53 - 1.
  */
 const TREE_VERSION = 1
@@ -31,7 +33,8 @@ const FLAG_UNAME = 0x04
 const FLAG_GNAME = 0x08
 const FLAG_LINK_GROUP = 0x10
 const FLAG_XATTRS = 0x20
-const KNOWN_FLAGS = 0x3f
+const FLAG_CHANGE_KEY = 0x40
+const KNOWN_FLAGS = 0x7f
 const MAX_NAME = 4096
 const MAX_FIELD = 1 << 20
 
@@ -72,6 +75,7 @@ function writeEntry(writer: ByteWriter, entry: TreeEntry): void {
   if (entry.gname !== undefined) flags |= FLAG_GNAME
   if (entry.linkGroup !== undefined) flags |= FLAG_LINK_GROUP
   if (entry.xattrs !== undefined && entry.xattrs.length > 0) flags |= FLAG_XATTRS
+  if (entry.changeKey !== undefined) flags |= FLAG_CHANGE_KEY
   if (!(entry.mtimeNsec >= 0 && entry.mtimeNsec < 1e9))
     throw new TreeFormatError('mtimeNsec out of range')
   writer
@@ -90,6 +94,15 @@ function writeEntry(writer: ByteWriter, entry: TreeEntry): void {
     const xattrs = [...entry.xattrs!].sort((a, b) => compareNames(a.name, b.name))
     writer.uvarint(xattrs.length)
     for (const xattr of xattrs) writer.lengthPrefixed(xattr.name).lengthPrefixed(xattr.value)
+  }
+  if (entry.changeKey !== undefined) {
+    const key = entry.changeKey
+    if (!(key.ctimeNsec >= 0 && key.ctimeNsec < 1e9))
+      throw new TreeFormatError('ctimeNsec out of range')
+    if (key.inode < 0n || key.inode >= 1n << 64n) throw new TreeFormatError('inode out of range')
+    const inode = Buffer.alloc(8)
+    inode.writeBigUInt64LE(key.inode)
+    writer.svarint(key.ctimeSec).uvarint(key.ctimeNsec).uvarint(key.device).bytes(inode)
   }
   switch (entry.type) {
     case 'file': {
@@ -168,6 +181,16 @@ function decode(plain: Uint8Array): TreeEntry[] {
           value: Buffer.from(reader.lengthPrefixed(MAX_FIELD)),
         })
       }
+    }
+    if (flags & FLAG_CHANGE_KEY) {
+      entry.changeKey = {
+        ctimeSec: reader.svarint(),
+        ctimeNsec: reader.uvarint(),
+        device: reader.uvarint(),
+        inode: reader.bytes(8).readBigUInt64LE(),
+      }
+      if (entry.changeKey.ctimeNsec >= 1e9)
+        throw new TreeFormatError('ctime nanoseconds out of range')
     }
     switch (type) {
       case 'file': {

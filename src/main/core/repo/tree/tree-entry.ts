@@ -15,6 +15,19 @@ export const ENTRY_TYPE_BY_CODE = new Map<number, EntryType>(
   Object.entries(ENTRY_TYPE_CODE).map(([name, code]) => [code, name as EntryType]),
 )
 
+/**
+ * What a backup saw of a file's identity, kept only so that the next backup can tell whether the
+ * file changed without reading it (restic keeps the same): inode change time, device and inode
+ * number. ctime cannot be set by programs, so a file rewritten with its old mtime still shows up.
+ * A restore ignores it.
+ */
+export interface ChangeKey {
+  ctimeSec: number
+  ctimeNsec: number
+  device: number
+  inode: bigint
+}
+
 export interface ExtendedAttribute {
   name: Uint8Array
   value: Uint8Array
@@ -60,6 +73,8 @@ export interface TreeEntry {
   /** The file changed while it was read: its content may be torn. Reported, never silent. */
   changedWhileReading?: boolean
   xattrs?: ExtendedAttribute[]
+  /** Change detection for the next backup (see ChangeKey); absent when unknown or stale. */
+  changeKey?: ChangeKey
 }
 
 /** Byte-wise order of names, the order entries are stored in (same as `LC_ALL=C ls`). */

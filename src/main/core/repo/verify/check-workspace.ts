@@ -46,8 +46,11 @@ export async function checkWorkspace(
     problems.push({ object: `snapshot/${damaged.id}`, message: damaged.message })
 
   const byPack = new Map<string, BlobLocation[]>()
-  for (const blob of index.blobs())
-    byPack.set(blob.pack.id, [...(byPack.get(blob.pack.id) ?? []), blob])
+  for (const blob of index.blobs()) {
+    const list = byPack.get(blob.pack.id)
+    if (list) list.push(blob)
+    else byPack.set(blob.pack.id, [blob])
+  }
   for (const pack of index.packs()) {
     try {
       const header = await readPackHeader(workspace, pack.id, pack.length)

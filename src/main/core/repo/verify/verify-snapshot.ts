@@ -74,9 +74,9 @@ export async function verifySnapshot(
   // Phase 1: every tree, breadth-first (each distinct tree once).
   const queue: { tree: string; path: string }[] = [{ tree: snapshot.tree, path: '' }]
   const seen = new Set<string>()
-  while (queue.length > 0) {
+  for (let next = 0; next < queue.length; next++) {
     checkAborted(options.signal)
-    const { tree, path } = queue.shift()!
+    const { tree, path } = queue[next]!
     if (seen.has(tree)) continue
     seen.add(tree)
     let entries: TreeEntry[]
