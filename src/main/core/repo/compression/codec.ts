@@ -21,6 +21,8 @@ export type Codec = typeof CODEC_NONE | typeof CODEC_BROTLI
 /** Below this, compression is skipped (and for big inputs it runs on the libuv thread pool). */
 const MIN_COMPRESS = 128
 const ASYNC_FROM = 32 * 1024
+/** Decompression is cheap: a thread-pool round trip cost more than it saved (316 vs 235 MiB/s). */
+const DECODE_ASYNC_FROM = 1024 * 1024
 const SAMPLE_FROM = 16 * 1024
 const SAMPLE_LENGTH = 4 * 1024
 
@@ -50,11 +52,20 @@ export interface Encoded {
   body: Uint8Array
 }
 
-export async function encodePlaintext(raw: Uint8Array, compress = true): Promise<Encoded> {
+/**
+ * `offload`: compress big inputs on the libuv thread pool (frees the main thread, which in a
+ * backup also runs SSH and TLS, at the price of a round trip per call; in isolation on a busy
+ * 2-core machine, compressing on the main thread measured faster: 174 vs 154 MiB/s).
+ */
+export async function encodePlaintext(
+  raw: Uint8Array,
+  compress = true,
+  offload = true,
+): Promise<Encoded> {
   if (!compress || raw.length < MIN_COMPRESS) return { codec: CODEC_NONE, body: raw }
   if (raw.length >= SAMPLE_FROM && !sampleCompresses(raw)) return { codec: CODEC_NONE, body: raw }
   const body =
-    raw.length >= ASYNC_FROM
+    offload && raw.length >= ASYNC_FROM
       ? await brotliCompressAsync(raw, compressOptions(raw.length))
       : brotliCompressSync(raw, compressOptions(raw.length))
   if (body.length > raw.length - raw.length / 32) return { codec: CODEC_NONE, body: raw }
@@ -90,7 +101,7 @@ export async function decodePlaintext(
     }
     try {
       raw =
-        rawLength >= ASYNC_FROM
+        rawLength >= DECODE_ASYNC_FROM
           ? await brotliDecompressAsync(body, options)
           : brotliDecompressSync(body, options)
     } catch {

@@ -34,7 +34,9 @@ export interface SnapshotWriterOptions {
   indexEveryMs?: number
   /** Compress blobs where it pays (default true). */
   compress?: boolean
-  /** Blobs compressed at once (the work runs on the libuv thread pool; default 4). */
+  /** Compress chunks of 32 KiB and more on the libuv thread pool (default true). */
+  compressOffMainThread?: boolean
+  /** Blobs compressed at once (default 4). */
   cpuConcurrency?: number
   /** Chunks of one file being processed at once (default 4). */
   chunksInFlightPerFile?: number
@@ -120,6 +122,7 @@ export class SnapshotWriter {
       indexEveryPacks: options.indexEveryPacks ?? 16,
       indexEveryMs: options.indexEveryMs ?? 5 * 60 * 1000,
       compress: options.compress ?? true,
+      compressOffMainThread: options.compressOffMainThread ?? true,
       cpuConcurrency: options.cpuConcurrency ?? 4,
       chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
       signal: options.signal,
@@ -176,7 +179,9 @@ export class SnapshotWriter {
     let appended!: () => void
     this.appendOrder[type] = new Promise<void>((resolve) => (appended = resolve))
     try {
-      const encoded = await this.cpu.run(() => encodePlaintext(raw, this.options.compress))
+      const encoded = await this.cpu.run(() =>
+        encodePlaintext(raw, this.options.compress, this.options.compressOffMainThread),
+      )
       await previous
       this.check()
       this.added.blobs++
