@@ -1,15 +1,33 @@
-// Placeholder until the `cairn` command line is built (a later issue); it exists so the build,
-// which bundles the CLI with the main process, has its entry.
-const usage = `Usage: cairn <command> [options]
+// The `cairn` command line (bin/cairn.js runs the built out/main/cli.js). See docs/cli.md.
+import { CairnError } from '../shared/errors'
+import { EXIT } from './exit-codes'
+import { runCli } from './run'
 
-The Cairn command line is not available in this version yet.
-Run the desktop app, or the headless host with \`npm run serve\`.
-`
+const controller = new AbortController()
+let interrupts = 0
 
-const args = process.argv.slice(2)
-if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(usage)
-} else {
-  process.stderr.write(usage)
-  process.exitCode = 2
+// First Ctrl-C: cancel cleanly (the pipelines stop, nothing half-written becomes visible).
+// Second: stop at once; the repository is still consistent, only cleanup is skipped.
+function onSignal(signal: NodeJS.Signals): void {
+  interrupts++
+  if (interrupts > 1) process.exit(EXIT.cancelled)
+  if (signal === 'SIGINT') {
+    process.stderr.write('\nCancelling… (press Ctrl-C again to stop at once)\n')
+  }
+  controller.abort(new CairnError('cancelled', 'Cancelled.'))
 }
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+})
+process.exitCode = code
+// Whatever still holds the event loop (a keychain call, a socket closing) must not keep a
+// finished command alive; stdout and stderr are already written (synchronous on pipes and files).
+setTimeout(() => process.exit(code), 250).unref()

@@ -4,6 +4,23 @@ import { hetznerCatalogSchema } from './domain/hetzner'
 import { storageInputSchema, storageTestResultSchema } from './domain/storage'
 import { jobSchema } from './domain/jobs'
 import { keychainStatusSchema } from './domain/keychain'
+import {
+  backupStartInputSchema,
+  browseInputSchema,
+  browseOutputSchema,
+  endpointSchema,
+  jobResultSchema,
+  masterKeyStatusSchema,
+  preflightOutputSchema,
+  repositoryStatusSchema,
+  restorePointListSchema,
+  restorePointRefSchema,
+  restorePointSchema,
+  restoreStartInputSchema,
+  sshKeySchema,
+  verifyStartInputSchema,
+  workspaceIdSchema,
+} from './domain/backup'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -52,11 +69,115 @@ export const methods = {
     input: z.object({ id: z.string().min(1).max(100) }).strict(),
     output: z.object({}),
   },
+  /** What a finished backup, restore or verify job produced; null while running or if forgotten. */
+  'jobs.result': {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: jobResultSchema.nullable(),
+  },
+
+  /** The master key in this machine's keychain (never the key itself). */
+  'keys.status': { input: empty, output: masterKeyStatusSchema },
+  /**
+   * The recovery key. The first call returns it; once it has been shown, a call without
+   * `again: true` fails with `conflict` (details.recoveryShownAt) so it is not shown by accident.
+   */
+  'keys.exportRecovery': {
+    input: z.object({ again: z.boolean().default(false) }).strict(),
+    output: z.object({
+      recoveryKey: z.string(),
+      keyId: z.string(),
+      previouslyShownAt: z.string().nullable(),
+    }),
+  },
+  /**
+   * Stores the master key a recovery key encodes. Checked first against the configured
+   * repository (if any): a key that does not open it is refused (`unauthorized`) and not stored.
+   * A different key already here is only replaced with `replace: true` (else `conflict`).
+   */
+  'keys.importRecovery': {
+    input: z
+      .object({ recoveryKey: z.string().min(1).max(200), replace: z.boolean().default(false) })
+      .strict(),
+    output: z.object({
+      keyId: z.string(),
+      unchanged: z.boolean(),
+      replacedKeyId: z.string().nullable(),
+      /** The key was proven against the configured repository before it was stored. */
+      checkedAgainstRepository: z.boolean(),
+    }),
+  },
+
+  /** SSH keys Cairn logs in with; private keys stay in the keychain and never cross the API. */
+  'sshKeys.list': { input: empty, output: z.array(sshKeySchema) },
+  'sshKeys.generate': {
+    input: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+    output: sshKeySchema,
+  },
+  /** Reads a private key file on the machine the core runs on (a path the user picked). */
+  'sshKeys.importFile': {
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(100),
+        path: z.string().min(1).max(4096),
+        passphrase: z.string().min(1).max(1000).optional(),
+      })
+      .strict(),
+    output: sshKeySchema,
+  },
+  'sshKeys.delete': {
+    input: z.object({ id: z.string().min(1).max(64) }).strict(),
+    output: z.object({}),
+  },
+
+  /** The configured storage as a repository: does it exist, does this machine's key open it. */
+  'repository.status': { input: empty, output: repositoryStatusSchema },
+  /** Creates a repository in the configured (empty) storage; creates the master key if needed. */
+  'repository.init': {
+    input: empty,
+    output: z.object({
+      repositoryId: z.string(),
+      keyId: z.string(),
+      /** A new master key was made: show the recovery key now (keys.exportRecovery). */
+      masterKeyCreated: z.boolean(),
+    }),
+  },
+
+  /** Starts a backup job into the configured repository; progress arrives as job.updated. */
+  'backup.start': { input: backupStartInputSchema, output: jobSchema },
+  /** What a restore would replace at the target, without writing anything. */
+  'restore.preflight': {
+    input: z
+      .object({
+        workspaceId: workspaceIdSchema,
+        restorePoint: restorePointRefSchema,
+        target: endpointSchema,
+        include: z.array(z.string().min(1).max(4096)).max(1000).default([]),
+      })
+      .strict(),
+    output: preflightOutputSchema,
+  },
+  'restore.start': { input: restoreStartInputSchema, output: jobSchema },
+  /** A restore drill; a job that finds damage fails, and jobs.result lists the affected files. */
+  'verify.start': { input: verifyStartInputSchema, output: jobSchema },
+
+  /** Restore points of one workspace, or of every workspace in the repository; oldest first. */
+  'restorePoints.list': {
+    input: z.object({ workspaceId: workspaceIdSchema.optional() }).strict(),
+    output: restorePointListSchema,
+  },
+  /** The entries of a folder of a restore point, without restoring anything. */
+  'restorePoints.browse': { input: browseInputSchema, output: browseOutputSchema },
 } as const
 
 export const events = {
   'job.updated': { payload: jobSchema },
   'settings.changed': { payload: settingsViewSchema },
+  /** A restore point was added (by a backup job of this core). */
+  'restorePoints.changed': {
+    payload: z.object({ workspaceId: z.string(), restorePoint: restorePointSchema }),
+  },
+  /** The master key was created, imported or its recovery key shown. */
+  'keys.changed': { payload: masterKeyStatusSchema },
 } as const
 
 export type Methods = typeof methods

@@ -3,6 +3,9 @@ import { join } from 'node:path'
 import type { Handlers } from './api/dispatch'
 import { EventBus } from './api/event-bus'
 import { appHandlers } from './api/handlers/app'
+import { backupHandlers } from './api/handlers/backup'
+import { backupKeysHandlers } from './api/handlers/backup-keys'
+import { restorePointsHandlers } from './api/handlers/restore-points'
 import { hetznerHandlers } from './api/handlers/hetzner'
 import { jobsHandlers } from './api/handlers/jobs'
 import { settingsHandlers } from './api/handlers/settings'
@@ -87,6 +90,9 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...hetznerHandlers(services),
     ...storageHandlers(services),
     ...jobsHandlers(services),
+    ...backupKeysHandlers(services),
+    ...backupHandlers(services),
+    ...restorePointsHandlers(services),
   }
   logger.info('core started', {
     version: options.version,
