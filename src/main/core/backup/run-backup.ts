@@ -106,13 +106,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   }
   let bytesToRead = 0
 
-  const listing = source
-    .list(roots, {
-      rules,
-      signal,
-      onWarning: (w) => warn({ path: w.path ? displayName(w.path) : null, message: w.message }),
-    })
-    [Symbol.asyncIterator]()
+  const listed = source.list(roots, {
+    rules,
+    signal,
+    onWarning: (w) => warn({ path: w.path ? displayName(w.path) : null, message: w.message }),
+  })
+  const listing = listed[Symbol.asyncIterator]()
   // Reads only, in parallel with the listing's start.
   const prepared = prepare(options, signal)
   prepared.catch(() => {})

@@ -269,6 +269,30 @@ export class SnapshotWriter {
   }
 
   /**
+   * Seals the open packs and waits until every pack is uploaded (commit does this itself; a caller
+   * that reports progress calls it first to tell uploading from committing).
+   */
+  async flush(): Promise<void> {
+    this.check()
+    await Promise.all([this.packs.data.flush(), this.packs.tree.flush()])
+    await this.settleCheckpoints()
+    if (this.failure) throw this.failure
+  }
+
+  /** Writes the index for the packs stored so far and not yet indexed (commit does it too). */
+  async indexStoredPacks(): Promise<void> {
+    this.check()
+    if (this.unindexed.length === 0) return
+    const batch = this.unindexed.splice(0)
+    try {
+      await this.writeIndex(batch)
+    } catch (error) {
+      this.unindexed.push(...batch)
+      throw error
+    }
+  }
+
+  /**
    * Flushes packs, writes the index for every pack not yet indexed, then writes the snapshot.
    * If anything fails, no snapshot exists and what was stored is reused by the next backup as
    * far as a checkpoint index covers it.
