@@ -3,6 +3,15 @@ import { CairnError } from '../shared/errors'
 import { EXIT } from './exit-codes'
 import { runCli } from './run'
 
+// The AWS SDK warns on every run that future versions will need a newer Node. That is for
+// Cairn's maintainers, not for someone running a backup; other warnings still show.
+const emitWarning = process.emitWarning.bind(process)
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message
+  if (/NodeVersionSupportWarning/.test(`${text} ${JSON.stringify(rest)}`)) return
+  ;(emitWarning as (...args: unknown[]) => void)(warning, ...rest)
+}) as typeof process.emitWarning
+
 const controller = new AbortController()
 let interrupts = 0
 

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { masterKeyId } from '../../main/core/keys/master-key-store'
 import { initRepository, REPOSITORY_FORMAT_VERSION } from '../../main/core/repo'
 import { listRestorePoints } from '../../main/core/api/handlers/restore-points-view'
@@ -11,6 +12,10 @@ import { openCliRepository, openStore } from '../repository'
 export async function repoInit(ctx: CommandContext, flags: RepoOptions): Promise<CommandOutput> {
   const opened = openStore(ctx, flags)
   try {
+    // A new repository may go into a new folder (S3 prefixes need no creating).
+    if (opened.location.config.kind === 'folder') {
+      await mkdir(opened.location.config.path, { recursive: true, mode: 0o700 })
+    }
     const keys = keySource({ env: ctx.io.env, warn: (m) => ctx.warn(m) })
     const { key, created } = await keys.get({ create: true })
     const repo = await initRepository(opened.store, key, { signal: ctx.signal })
