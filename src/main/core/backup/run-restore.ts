@@ -186,7 +186,7 @@ async function localConflicts(
       blocked.push(shownPath(rel))
       continue
     }
-    let existing: string | null = null
+    let existing: string
     try {
       const stat = await fsp.lstat(Buffer.concat([Buffer.from(`${dir}/`), rel]))
       existing = stat.isDirectory()
