@@ -3,7 +3,7 @@ import { z } from 'zod'
 /**
  * Backup, restore, verify, restore points and browsing, as the UI sees them. Every schema that
  * takes input is strict (unknown fields are refused); outputs list exactly what the core returns.
- * The formats behind these are in docs/repository-format.md; the API is described in docs/api.md.
+ * The formats behind these are in docs/repository-format.md; the API is described in docs/backup-api.md.
  */
 
 /** Workspace ids as the repository stores them (its prefix is workspaces/<id>/). */
