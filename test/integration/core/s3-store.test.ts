@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { S3Store, type S3StoreOptions } from '../../../src/main/core/storage/s3-store'
 import { testStorage } from '../../../src/main/core/storage/storage-check'
 import { cloudInfo } from '../../support/cloud-info'
+import { faultyS3Proxy as faultyProxy } from '../../support/faulty-proxy'
 
 const s3 = () => cloudInfo().s3
 const prefix = `core-s3-${randomBytes(4).toString('hex')}`
@@ -25,47 +26,6 @@ async function keys(iterable: AsyncIterable<{ key: string }>): Promise<string[]>
   const out: string[] = []
   for await (const item of iterable) out.push(item.key)
   return out
-}
-
-/**
- * A TCP proxy in front of s3rver that misbehaves on purpose: `plan` decides per connection whether
- * to drop it, answer 503 SlowDown, hang, or pass it through.
- */
-async function faultyProxy(plan: (n: number) => 'drop' | 'slowdown' | 'hang' | 'pass') {
-  const target = new URL(s3().endpoint)
-  let n = 0
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    sockets.add(client)
-    client.on('close', () => sockets.delete(client))
-    client.on('error', () => {})
-    const mode = plan(n++)
-    if (mode === 'drop') return void client.once('data', () => client.destroy())
-    if (mode === 'hang') return void client.on('data', () => {})
-    if (mode === 'slowdown') {
-      return void client.once('data', () => {
-        const body =
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'
-        client.end(
-          `HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-        )
-      })
-    }
-    const upstream = createConnection({ host: target.hostname, port: Number(target.port) })
-    upstream.on('error', () => client.destroy())
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as { port: number }
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    connections: () => n,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => r())
-      }),
-  }
 }
 
 describe('S3Store against the local cloud (s3rver)', () => {

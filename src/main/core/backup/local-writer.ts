@@ -43,13 +43,17 @@ export async function probeLocalTarget(dir: string): Promise<LocalTargetState> {
 }
 
 /**
- * The seconds value to give Node's utimes for a time in ns. libuv turns it back into a timespec and
- * truncates to microseconds; aiming at the middle of the microsecond keeps the float error (~0.2 us
- * at today's dates) from landing in the previous one. Times before 1970 keep whole seconds.
+ * The time to give Node's utimes for a time in ns. libuv turns a number of seconds back into a
+ * timespec and truncates to microseconds; aiming at the middle of the microsecond keeps the float
+ * error (~0.2 us at today's dates) from landing in the previous one. Node treats negative numbers
+ * as "now", so times before 1970 go as a Date (milliseconds).
  */
-export function utimesSeconds(ns: bigint): number {
+export function utimesSeconds(ns: bigint): number | Date {
+  if (ns < 0n) {
+    const ms = ns / 1_000_000n - (ns % 1_000_000n === 0n ? 0n : 1n)
+    return new Date(Number(ms))
+  }
   const micros = ns / 1000n
-  if (ns < 0n) return Number(ns / 1_000_000_000n) - (ns % 1_000_000_000n === 0n ? 0 : 1)
   const sec = micros / 1_000_000n
   const us = micros % 1_000_000n
   return us === 0n ? Number(sec) : Number(sec) + (Number(us) + 0.5) / 1e6
