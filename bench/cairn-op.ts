@@ -1,0 +1,183 @@
+/**
+ * One Cairn operation in its own process, so the benchmark can measure its peak RSS and profile it
+ * alone. bench/main.ts bundles this file (esbuild, like the built CLI) and runs
+ * `node cairn-op.mjs <spec.json>`; the result goes to `spec.resultFile` as JSON.
+ *
+ * It drives the core's pipeline API (src/main/core/backup) directly, as the desktop app does.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { connectSsh } from '../src/main/core/ssh/connection'
+import { connectSshSource } from '../src/main/core/backup/ssh-source'
+import { runBackup, runRestore, runVerify } from '../src/main/core/backup/index'
+import { initRepository, openRepository, openWorkspace } from '../src/main/core/repo/index'
+import type { IndexCache } from '../src/main/core/repo/index'
+import { FolderStore } from '../src/main/core/storage/folder-store'
+import { S3Store } from '../src/main/core/storage/s3-store'
+import type { ObjectStore } from '../src/main/core/storage/object-store'
+
+export interface SshSpec {
+  host: string
+  port: number
+  username: string
+  keyFile: string
+  hostKey: string
+}
+
+export interface CairnOpSpec {
+  op: 'init' | 'backup' | 'restore' | 'verify'
+  repo:
+    | {
+        kind: 's3'
+        endpoint: string
+        bucket: string
+        prefix: string
+        accessKeyId: string
+        secretAccessKey: string
+      }
+    | { kind: 'folder'; path: string }
+  masterKeyFile: string
+  workspaceId: string
+  indexCacheDir: string
+  /** backup: what to back up. */
+  source?: SshSpec & { path: string }
+  /** restore: where to. */
+  target?: { kind: 'local'; dir: string } | (SshSpec & { kind: 'ssh'; dir: string })
+  resultFile: string
+}
+
+export interface CairnOpResult {
+  op: string
+  /** The operation alone (module loading excluded). */
+  durationMs: number
+  /** From process start to the end of the operation. */
+  processMs: number
+  /** Module loading and setup before the operation started. */
+  startupMs: number
+  maxRssKiB: number
+  cpuUserMs: number
+  cpuSystemMs: number
+  requests: ObjectStore['requests']
+  detail: unknown
+}
+
+/** Sealed index files on disk (the desktop keeps such a cache); names are their SHA-256. */
+function folderIndexCache(dir: string): IndexCache {
+  return {
+    async get(id) {
+      try {
+        return await readFile(path.join(dir, id))
+      } catch {
+        return null
+      }
+    },
+    async put(id, bytes) {
+      await mkdir(dir, { recursive: true })
+      await writeFile(path.join(dir, id), bytes)
+    },
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(await readFile(process.argv[2] as string, 'utf8')) as CairnOpSpec
+  const store: ObjectStore =
+    spec.repo.kind === 's3'
+      ? new S3Store({
+          endpoint: spec.repo.endpoint,
+          region: 'auto',
+          bucket: spec.repo.bucket,
+          prefix: spec.repo.prefix,
+          accessKeyId: spec.repo.accessKeyId,
+          secretAccessKey: spec.repo.secretAccessKey,
+          forcePathStyle: true,
+        })
+      : new FolderStore(spec.repo.path)
+  const masterKey = Buffer.from((await readFile(spec.masterKeyFile, 'utf8')).trim(), 'hex')
+  const indexCache = folderIndexCache(spec.indexCacheDir)
+  const sshOptions = async (s: SshSpec) => ({
+    host: s.host,
+    port: s.port,
+    username: s.username,
+    privateKey: await readFile(s.keyFile, 'utf8'),
+    hostKey: s.hostKey,
+  })
+  const t0 = performance.now()
+  let detail: unknown
+  if (spec.op === 'init') {
+    const repo = await initRepository(store, masterKey)
+    await openWorkspace(repo, spec.workspaceId, { create: true })
+    detail = { repository: repo.id }
+  } else {
+    const repo = await openRepository(store, masterKey)
+    const workspace = await openWorkspace(repo, spec.workspaceId)
+    if (spec.op === 'backup') {
+      if (!spec.source) throw new Error('backup needs a source')
+      const source = await connectSshSource(await sshOptions(spec.source))
+      try {
+        const result = await runBackup({
+          workspace,
+          source,
+          paths: [spec.source.path],
+          trigger: 'manual',
+          indexCache,
+          lease: { holder: 'bench' },
+        })
+        detail = {
+          snapshot: result.snapshot.id,
+          stats: result.stats,
+          warnings: result.warnings.length,
+        }
+      } finally {
+        await source.close()
+      }
+    } else if (spec.op === 'restore') {
+      const t = spec.target
+      if (!t) throw new Error('restore needs a target')
+      if (t.kind === 'local') {
+        detail = await runRestore({
+          workspace,
+          indexCache,
+          snapshotId: 'latest',
+          target: { kind: 'local', dir: t.dir },
+        })
+      } else {
+        const connection = await connectSsh(await sshOptions(t))
+        try {
+          detail = await runRestore({
+            workspace,
+            indexCache,
+            snapshotId: 'latest',
+            target: { kind: 'ssh', connection, dir: t.dir },
+          })
+        } finally {
+          await connection.close()
+        }
+      }
+    } else {
+      const result = await runVerify({ workspace, indexCache, snapshotId: 'latest', share: 1 })
+      detail = { ...result, problems: result.problems.slice(0, 20) }
+    }
+  }
+  const end = performance.now()
+  const usage = process.resourceUsage()
+  const result: CairnOpResult = {
+    op: spec.op,
+    durationMs: end - t0,
+    processMs: end,
+    startupMs: t0,
+    maxRssKiB: usage.maxRSS,
+    cpuUserMs: usage.userCPUTime / 1000,
+    cpuSystemMs: usage.systemCPUTime / 1000,
+    requests: { ...store.requests },
+    detail,
+  }
+  await writeFile(spec.resultFile, JSON.stringify(result, null, 2))
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    process.exit(1)
+  },
+)

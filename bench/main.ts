@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: Cairn's backup engine against restic 0.14 on the same generated developer
+ * workspace, in the same run. See docs/benchmarks.md for the method and the recorded numbers.
+ *
+ *   npm run bench                       # ~1 GiB, ~50k files, S3 (s3rver) repository
+ *   npm run bench -- --size 100M        # a quick run of the same shape
+ *   npm run bench -- --help
+ */
+import { randomBytes } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
+import { build } from 'esbuild'
+import { startLocalCloud } from '../cloud/index'
+import { applyChange, type ChangeSummary } from './lib/change'
+import { compareTrees, describeTree } from './lib/compare'
+import { ensureDataset, MIB, parseSize, sizeLabel } from './lib/dataset'
+import { TIME_BIN } from './lib/measure'
+import {
+  bundleModuleMap,
+  formatProfile,
+  summarizeProfile,
+  type ProfileSummary,
+} from './lib/profile'
+import { table, targets, targetTable } from './lib/report'
+import { startS3Proxy } from './lib/s3-proxy'
+import { Cairn, Restic, type OpMeasurement, type RepoKind, type SshTarget } from './lib/tools'
+import { copyInto, createVm, type BenchVm } from './lib/vm'
+
+const run = promisify(execFile)
+const benchDir = path.dirname(fileURLToPath(import.meta.url))
+
+const HELP = `npm run bench -- [options]
+
+  --size SIZE        dataset size (default 1G; e.g. 100M for a quick run)
+  --seed N           dataset seed (default 1)
+  --cache-dir DIR    where datasets are generated and kept (default /var/tmp/cairn-bench)
+  --repo KIND        s3 (default: s3rver through a counting HTTPS proxy) or folder
+  --no-restic        Cairn only
+  --no-cairn         restic only
+  --no-ssh-restore   skip Cairn's restore over SSH into a fresh VM
+  --no-check         skip comparing restored trees with the source
+  --profile          CPU-profile every Cairn operation (node --cpu-prof) and summarize
+  --keep             keep the run directory (repositories, restores, logs)
+  --out FILE         results JSON (default bench/results/latest.json)
+  --timeout MIN      per operation (default 30)
+`
+
+const { values: opt } = parseArgs({
+  options: {
+    size: { type: 'string', default: '1G' },
+    seed: { type: 'string', default: '1' },
+    'cache-dir': { type: 'string', default: '/var/tmp/cairn-bench' },
+    repo: { type: 'string', default: 's3' },
+    'no-restic': { type: 'boolean', default: false },
+    'no-cairn': { type: 'boolean', default: false },
+    'no-ssh-restore': { type: 'boolean', default: false },
+    'no-check': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(benchDir, 'results', 'latest.json') },
+    timeout: { type: 'string', default: '30' },
+    help: { type: 'boolean', default: false },
+  },
+})
+if (opt.help) {
+  process.stdout.write(HELP)
+  process.exit(0)
+}
+
+const log = (line: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+
+async function requireTools(): Promise<string> {
+  try {
+    await run(TIME_BIN, ['-f', '%M', 'true'])
+  } catch {
+    throw new Error(`${TIME_BIN} (GNU time) is needed to measure peak RSS: apt-get install time`)
+  }
+  if (opt['no-restic']) return 'not run'
+  try {
+    const { stdout } = await run('restic', ['version'])
+    return stdout.trim()
+  } catch {
+    throw new Error(
+      'restic is needed for the comparison: apt-get install restic (or pass --no-restic)',
+    )
+  }
+}
+
+async function machine(resticVersion: string) {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '')
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown'
+  const { stdout: nproc } = await run('nproc')
+  return {
+    nproc: Number(nproc.trim()),
+    cpu: model.trim(),
+    ramGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    restic: resticVersion,
+    loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  }
+}
+
+/** The Cairn child, bundled like the built CLI so module loading is not tsx's on-the-fly compile. */
+async function bundleCairn(): Promise<string> {
+  // Under node_modules: its imports of packages resolve there, and lint and git leave it alone.
+  const outfile = path.join(benchDir, '..', 'node_modules', '.cache', 'cairn-bench', 'cairn-op.mjs')
+  await build({
+    entryPoints: [path.join(benchDir, 'cairn-op.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  })
+  return outfile
+}
+
+async function main(): Promise<void> {
+  const size = parseSize(opt.size)
+  const seed = Number(opt.seed)
+  const repoKind = opt.repo as RepoKind
+  if (repoKind !== 's3' && repoKind !== 'folder') throw new Error('--repo is s3 or folder')
+  const withCairn = !opt['no-cairn']
+  const withRestic = !opt['no-restic']
+  const resticVersion = await requireTools()
+  const host = await machine(resticVersion)
+  log(
+    `machine: ${host.nproc} cores (${host.cpu}), ${host.ramGiB} GiB RAM, Node ${host.node}, ${host.restic}; load ${host.loadAtStart.join(' ')}`,
+  )
+
+  const dataset = await ensureDataset(opt['cache-dir'], seed, size, log)
+  const dsBytes = dataset.manifest.bytes
+  log(
+    `dataset: ${dataset.manifest.files} files, ${dataset.manifest.dirs} dirs, ${(dsBytes / MIB).toFixed(0)} MiB (${dataset.root})`,
+  )
+
+  const runDir = path.join(
+    opt['cache-dir'],
+    `run-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  )
+  await mkdir(path.join(runDir, 'keys'), { recursive: true })
+  const bundle = withCairn ? await bundleCairn() : ''
+  const profileDir = opt.profile ? path.join(runDir, 'profiles') : null
+
+  log('starting the local cloud (fake Hetzner with sshd VMs, s3rver)')
+  const cloud = await startLocalCloud({ keyring: false })
+  const vms: BenchVm[] = []
+  const measurements: OpMeasurement[] = []
+  let change: ChangeSummary | null
+  const restoreChecks: Record<string, string[]> = {}
+  const profiles: Record<string, ProfileSummary> = {}
+  try {
+    const s3 = cloud.s3
+    const hetzner = cloud.hetzner
+    const proxy = await startS3Proxy(s3.endpoint, runDir)
+    const ctx = { runDir, s3, proxy, repoKind, timeoutMs: Number(opt.timeout) * 60_000, log }
+
+    const vm = await createVm(hetzner, 'bench-ws', path.join(runDir, 'keys'))
+    vms.push(vm)
+    const t = performance.now()
+    const workDir = await copyInto(vm, dataset.root, 'work')
+    log(
+      `VM ${vm.ip}:${vm.port} up; dataset copied into /home/dev/work in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    )
+    const vmPath = '/home/dev/work'
+    const ssh = (v: BenchVm): SshTarget => ({
+      host: v.ip,
+      port: v.port,
+      keyFile: v.userKeyFile,
+      hostKey: v.hostPublicKey,
+    })
+
+    const cairn = withCairn ? new Cairn(ctx, bundle, profileDir) : null
+    const restic = withRestic ? new Restic(ctx) : null
+    await cairn?.init(randomBytes(32).toString('hex'))
+    await restic?.init()
+
+    const record = (m: OpMeasurement) => {
+      measurements.push(m)
+      const q = m.store ?? m.proxy
+      log(
+        `${m.tool.padEnd(6)} ${m.op.padEnd(24)} ${(m.measured.wallMs / 1000).toFixed(2).padStart(7)} s` +
+          (m.opMs !== undefined ? ` (op ${(m.opMs / 1000).toFixed(2)} s)` : '') +
+          `  rss ${(m.measured.maxRssKiB / 1024).toFixed(0)} MiB  cpu ${((m.measured.userMs + m.measured.systemMs) / 1000).toFixed(1)} s` +
+          (q
+            ? `  put/get/list ${q.put}/${q.get}/${q.list}  up ${(q.bytesUp / MIB).toFixed(1)} MiB`
+            : '') +
+          `  load ${m.measured.loadBefore.toFixed(2)}`,
+      )
+    }
+
+    // Interleaved per operation, so that both tools see the same machine load and page cache.
+    if (cairn) record(await cairn.backup('full backup', ssh(vm), vmPath))
+    if (restic) record(await restic.backup('full backup', workDir))
+    if (cairn) record(await cairn.backup('unchanged backup', ssh(vm), vmPath))
+    if (restic) record(await restic.backup('unchanged backup', workDir))
+
+    change = await applyChange(workDir, seed, dsBytes, vm)
+    log(
+      `change: ${(change.bytesChanged / MIB).toFixed(1)} MiB (${(change.share * 100).toFixed(2)}%) in ${change.filesModified} modified and ${change.filesAdded} new files, ${change.filesDeleted} deleted`,
+    )
+    if (cairn) record(await cairn.backup('1% change backup', ssh(vm), vmPath))
+    if (restic) record(await restic.backup('1% change backup', workDir))
+
+    const source = opt['no-check'] ? null : await describeTree(workDir, true)
+    const checkRestore = async (name: string, dir: string) => {
+      if (!source) return
+      const problems = compareTrees(source, await describeTree(dir, true))
+      restoreChecks[name] = problems
+      log(
+        problems.length
+          ? `${name}: restored tree DIFFERS:\n  ${problems.join('\n  ')}`
+          : `${name}: restored tree identical`,
+      )
+    }
+    if (cairn) {
+      const dir = path.join(runDir, 'restore-cairn')
+      record(await cairn.restoreLocal('restore (local)', dir))
+      await checkRestore('cairn restore (local)', dir)
+      await rm(dir, { recursive: true, force: true })
+    }
+    if (restic) {
+      const dir = path.join(runDir, 'restore-restic')
+      record(await restic.restore('restore (local)', dir))
+      await checkRestore('restic restore (local)', path.join(dir, workDir))
+      await rm(dir, { recursive: true, force: true })
+    }
+    if (cairn) record(await cairn.verify('verify (full)'))
+    if (restic) record(await restic.verify('verify (full)'))
+    if (cairn && !opt['no-ssh-restore']) {
+      const fresh = await createVm(hetzner, 'bench-restore', path.join(runDir, 'keys'))
+      vms.push(fresh)
+      record(await cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath))
+      await checkRestore('cairn restore (ssh, fresh VM)', path.join(fresh.devHome, 'work'))
+    }
+    await proxy.close()
+
+    if (profileDir) {
+      const moduleOf = await bundleModuleMap(bundle)
+      for (const m of measurements) {
+        for (const file of m.profiles ?? []) {
+          const summary = await summarizeProfile(file, bundle, moduleOf)
+          profiles[m.op] = summary
+          log(formatProfile(`profile of cairn ${m.op}`, summary))
+        }
+      }
+    }
+  } finally {
+    for (const vm of vms) await vm.destroy()
+    await cloud.stop().catch(() => {})
+    if (!opt.keep) await rm(runDir, { recursive: true, force: true })
+  }
+
+  const tbl = table(measurements, dsBytes)
+  const tgt = targets(measurements, change)
+  const results = {
+    date: new Date().toISOString(),
+    machine: { ...host, loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
+    dataset: { ...dataset.manifest, size: sizeLabel(size) },
+    repo: repoKind,
+    change,
+    measurements: measurements.map((m) => ({ ...m, profiles: undefined })),
+    restoreChecks,
+    targets: tgt,
+    profiles,
+  }
+  await mkdir(path.dirname(opt.out), { recursive: true })
+  await writeFile(opt.out, JSON.stringify(results, null, 2) + '\n')
+  process.stdout.write(
+    `\n${tbl}\n\n${targetTable(tgt)}\n\nresults: ${opt.out}${opt.keep ? `\nrun directory kept: ${runDir}` : ''}\n`,
+  )
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    process.exit(1)
+  },
+)
