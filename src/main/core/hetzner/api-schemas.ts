@@ -42,3 +42,53 @@ export const paginationMetaSchema = z
 export const apiErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 })
+
+export const apiActionSchema = z.object({
+  id: z.number(),
+  command: z.string(),
+  status: z.enum(['running', 'success', 'error']),
+  progress: z.number(),
+  started: z.string(),
+  finished: z.string().nullable(),
+  resources: z.array(z.object({ id: z.number(), type: z.string() })),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+})
+
+export const apiServerSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  status: z.string(),
+  created: z.string(),
+  public_net: z.object({
+    ipv4: z.object({ ip: z.string() }).nullable().optional(),
+    ipv6: z.object({ ip: z.string() }).nullable().optional(),
+  }),
+  server_type: z.object({ name: z.string(), memory: z.number(), disk: z.number() }),
+  datacenter: z.object({ location: z.object({ name: z.string() }) }),
+  image: z.object({ id: z.number(), name: z.string().nullable() }).nullable(),
+  labels: z.record(z.string(), z.string()),
+})
+
+export const apiCreateServerSchema = z.object({
+  server: apiServerSchema,
+  action: apiActionSchema,
+  next_actions: z.array(apiActionSchema).default([]),
+})
+
+export const apiSshKeySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  fingerprint: z.string(),
+  public_key: z.string(),
+  labels: z.record(z.string(), z.string()),
+})
+
+export const apiImageSchema = z.object({
+  id: z.number(),
+  type: z.string(),
+  name: z.string().nullable(),
+  description: z.string(),
+  architecture: z.string(),
+  status: z.string(),
+  deprecated: z.string().nullable().optional(),
+})

@@ -2,13 +2,25 @@ import { z } from 'zod'
 import { CairnError } from '../../../shared/errors'
 import type { HetznerCatalog, Location, ServerType } from '../../../shared/domain/hetzner'
 import { silentLogger, type Logger } from '../logging/logger'
-import { abortReason, withRetry, type RetryPolicy } from '../net/retry'
+import { abortReason, throwIfAborted, withRetry, type RetryPolicy } from '../net/retry'
+import { HetznerActions } from './actions'
 import {
   apiErrorBodySchema,
   apiLocationSchema,
   apiServerTypeSchema,
   paginationMetaSchema,
 } from './api-schemas'
+import { hetznerErrorToCairn } from './error-mapping'
+import {
+  HetznerHttpError,
+  NetworkError,
+  networkErrorFrom,
+  retryAt,
+  retryDecision,
+} from './http-failure'
+import { HetznerImages } from './images'
+import { HetznerServers } from './servers'
+import { HetznerSshKeys } from './ssh-keys'
 
 export interface HetznerClientOptions {
   /** e.g. https://api.hetzner.cloud/v1 (settings.hetznerApiBase). */
@@ -41,38 +53,37 @@ export const interactiveRetryPolicy: RetryPolicy = {
 
 const MAX_PAGES = 100
 
-/** An HTTP answer Hetzner gave with an error status, before it is turned into a CairnError. */
-class HetznerHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly apiCode: string | null,
-    readonly apiMessage: string | null,
-    /** When the server said we may come back (epoch ms), for 429. */
-    readonly retryAt: number | null,
-  ) {
-    super(`HTTP ${status}`)
-  }
-}
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
-class NetworkError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly retryable: boolean,
-  ) {
-    super(reason)
-  }
+export interface RequestOptions {
+  query?: Record<string, string | string[]>
+  body?: unknown
+  signal?: AbortSignal
+  /**
+   * Whether sending the request twice does no harm. Default: every method but POST. A request that
+   * is not idempotent is still retried when Hetzner refused it outright (429, `locked`,
+   * `conflict`, `unavailable`), never after an uncertain failure (timeout after sending, 5xx).
+   */
+  idempotent?: boolean
 }
 
 /**
- * A small typed client of the Hetzner Cloud API. The token goes only into the Authorization header
- * of requests to `baseUrl`; it is never logged or put into an error.
+ * A typed client of the parts of the Hetzner Cloud API Cairn uses. The token goes only into the
+ * Authorization header of requests to `baseUrl`; it is never logged or put into an error.
+ *
+ * Resources: `servers`, `actions`, `sshKeys`, `images`; the catalog (locations, server types with
+ * prices) directly on the client. Retries and error mapping: docs/hetzner.md.
  */
 export class HetznerClient {
+  readonly host: string
+  readonly servers: HetznerServers
+  readonly actions: HetznerActions
+  readonly sshKeys: HetznerSshKeys
+  readonly images: HetznerImages
+  readonly policy: RetryPolicy
+  readonly logger: Logger
   private readonly baseUrl: string
-  private readonly host: string
   private readonly timeoutMs: number
-  private readonly policy: RetryPolicy
-  private readonly logger: Logger
   private readonly fetch: typeof fetch
   private readonly perPage: number
 
@@ -84,10 +95,14 @@ export class HetznerClient {
     this.logger = options.logger ?? silentLogger
     this.fetch = options.fetch ?? globalThis.fetch
     this.perPage = options.perPage ?? 50
+    this.servers = new HetznerServers(this)
+    this.actions = new HetznerActions(this)
+    this.sshKeys = new HetznerSshKeys(this)
+    this.images = new HetznerImages(this)
   }
 
   async listLocations(signal?: AbortSignal): Promise<Location[]> {
-    const items = await this.listAll('/locations', 'locations', apiLocationSchema, signal)
+    const items = await this.listAll('/locations', 'locations', apiLocationSchema, { signal })
     return items.map((l) => ({
       name: l.name,
       description: l.description,
@@ -98,7 +113,9 @@ export class HetznerClient {
   }
 
   async listServerTypes(signal?: AbortSignal): Promise<ServerType[]> {
-    const items = await this.listAll('/server_types', 'server_types', apiServerTypeSchema, signal)
+    const items = await this.listAll('/server_types', 'server_types', apiServerTypeSchema, {
+      signal,
+    })
     return items.map((t) => ({
       id: t.id,
       name: t.name,
@@ -131,7 +148,7 @@ export class HetznerClient {
     path: string,
     key: string,
     item: S,
-    signal?: AbortSignal,
+    options: { query?: Record<string, string | string[]>; signal?: AbortSignal } = {},
   ): Promise<Array<z.output<S>>> {
     const page = z.object({ meta: paginationMetaSchema }).catchall(z.unknown())
     const out: Array<z.output<S>> = []
@@ -142,12 +159,10 @@ export class HetznerClient {
           'remote_error',
           `Hetzner returned more than ${MAX_PAGES} pages of ${key}.`,
         )
-      const body = await this.request(
-        'GET',
-        path,
-        { page: String(next), per_page: String(this.perPage) },
-        signal,
-      )
+      const body = await this.request('GET', path, {
+        query: { ...options.query, page: String(next), per_page: String(this.perPage) },
+        signal: options.signal,
+      })
       const parsed = page.safeParse(body)
       const list = parsed.success ? z.array(item).safeParse(parsed.data[key]) : null
       if (!parsed.success || !list?.success) {
@@ -159,50 +174,33 @@ export class HetznerClient {
     return out
   }
 
-  /** One API call with retries; returns the parsed JSON body. */
-  async request(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    query?: Record<string, string>,
-    signal?: AbortSignal,
-    body?: unknown,
-  ): Promise<unknown> {
-    const url = new URL(this.baseUrl + path)
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v)
-    const idempotent = method !== 'POST'
+  /** One API call with retries; returns the parsed JSON body. Failures are CairnErrors. */
+  async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<unknown> {
+    const idempotent = options.idempotent ?? method !== 'POST'
     try {
-      return await withRetry(() => this.attempt(method, url, signal, body), {
+      return await withRetry(() => this.send(method, path, options), {
         policy: this.policy,
-        signal,
-        classify: (error) => {
-          if (error instanceof HetznerHttpError) {
-            if (error.status === 429) {
-              return {
-                retry: true,
-                afterMs: Math.max(0, (error.retryAt ?? Date.now()) - Date.now()),
-              }
-            }
-            return error.status >= 500 && idempotent ? { retry: true } : { retry: false }
-          }
-          if (error instanceof NetworkError) return { retry: error.retryable && idempotent }
-          return { retry: false }
-        },
+        signal: options.signal,
+        classify: (error) => retryDecision(error, idempotent),
         onRetry: ({ attempt, delayMs, error }) =>
-          this.logger.warn(`Hetzner ${method} ${url.pathname} retry ${attempt} in ${delayMs} ms`, {
-            reason: error instanceof Error ? error.message : String(error),
-          }),
+          this.logRetry(method, path, attempt, delayMs, error),
       })
     } catch (error) {
       throw this.toCairnError(error)
     }
   }
 
-  private async attempt(
-    method: string,
-    url: URL,
-    signal: AbortSignal | undefined,
-    body: unknown,
-  ): Promise<unknown> {
+  /**
+   * One attempt, no retry. Fails with the raw HetznerHttpError / NetworkError, for callers that
+   * decide themselves (a create that must look before it repeats itself).
+   */
+  async send(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<unknown> {
+    const url = new URL(this.baseUrl + path)
+    for (const [k, v] of Object.entries(options.query ?? {})) {
+      for (const value of Array.isArray(v) ? v : [v]) url.searchParams.append(k, value)
+    }
+    const { signal, body } = options
+    throwIfAborted(signal)
     const timeout = AbortSignal.timeout(this.timeoutMs)
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
     let response: Response
@@ -222,11 +220,11 @@ export class HetznerClient {
       text = await response.text()
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal)
-      if (timeout.aborted)
-        throw new NetworkError(`no answer within ${Math.round(this.timeoutMs / 1000)} s`, true)
-      const code = errorCode(error)
-      const retryable = code !== 'ENOTFOUND' && code !== 'ECONNREFUSED' && code !== 'EAI_NONAME'
-      throw new NetworkError(describeNetworkError(code), retryable)
+      if (timeout.aborted) {
+        const seconds = Math.round(this.timeoutMs / 1000)
+        throw new NetworkError(`no answer within ${seconds} s`, true, true)
+      }
+      throw networkErrorFrom(error)
     }
     if (response.ok) {
       if (text === '') return {}
@@ -248,100 +246,30 @@ export class HetznerClient {
     )
   }
 
-  private toCairnError(error: unknown): Error {
-    if (error instanceof CairnError) return error
-    if (error instanceof NetworkError) {
-      return new CairnError(
-        'unreachable',
-        `Cairn could not reach the Hetzner API at ${this.host} (${error.reason}). Check your internet connection and the API URL in Settings.`,
-      )
-    }
-    if (error instanceof HetznerHttpError) {
-      const detail = error.apiMessage ? `: ${error.apiMessage}` : ''
-      if (error.status === 401) {
-        return new CairnError(
-          'unauthorized',
-          'Hetzner refused this API token. Create a Read & Write token in the Hetzner Cloud Console → Security → API tokens, and paste it again.',
-        )
-      }
-      if (error.status === 403) {
-        return new CairnError(
-          'forbidden',
-          `Hetzner did not allow this with the stored token${detail}. Cairn needs a Read & Write token.`,
-          { hetznerCode: error.apiCode },
-        )
-      }
-      if (error.status === 429) {
-        const seconds = Math.max(
-          1,
-          Math.ceil(((error.retryAt ?? Date.now() + 60_000) - Date.now()) / 1000),
-        )
-        return new CairnError(
-          'rate_limited',
-          `Hetzner's API rate limit for this token is used up. Try again in about ${seconds} s.`,
-          { retryAfterSeconds: seconds },
-        )
-      }
-      return new CairnError(
-        'remote_error',
-        `Hetzner answered ${error.status}${error.apiCode ? ` (${error.apiCode})` : ''}${detail}`,
-        { status: error.status, hetznerCode: error.apiCode },
-      )
-    }
-    this.logger.error('Hetzner request failed unexpectedly', error)
-    return new CairnError(
-      'internal',
-      'Cairn hit an unexpected problem talking to Hetzner. The details are in its log.',
-    )
+  /** The user-facing error for a failure of `send` or `request`. */
+  toCairnError(error: unknown): Error {
+    return hetznerErrorToCairn(error, this.host, this.logger)
+  }
+
+  logRetry(method: string, path: string, attempt: number, delayMs: number, error: unknown): void {
+    // Method and path only: the query and body stay out of the log.
+    this.logger.warn(`Hetzner ${method} ${path} retry ${attempt} in ${delayMs} ms`, {
+      reason: error instanceof Error ? error.message : String(error),
+    })
   }
 }
 
-/**
- * When a 429 says we may retry (epoch ms). Retry-After (seconds) wins when sent. Otherwise Hetzner
- * sends RateLimit-Limit (requests per hour, refilled continuously) and RateLimit-Reset (the Unix
- * time at which the bucket is *full* again): one request is possible again after 3600/limit
- * seconds, so we wait that long, or until the reset if that comes sooner.
- */
-function retryAt(headers: Headers): number | null {
-  const now = Date.now()
-  const retryAfter = Number(headers.get('retry-after'))
-  if (headers.has('retry-after') && Number.isFinite(retryAfter)) return now + retryAfter * 1000
-  const reset = Number(headers.get('ratelimit-reset'))
-  const limit = Number(headers.get('ratelimit-limit'))
-  const untilReset =
-    headers.has('ratelimit-reset') && Number.isFinite(reset) && reset > 0 ? reset * 1000 : null
-  const untilOne = Number.isFinite(limit) && limit > 0 ? now + Math.ceil(3_600_000 / limit) : null
-  if (untilReset !== null && untilOne !== null) return Math.min(untilReset, untilOne)
-  return untilReset ?? untilOne
-}
-
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } })?.cause
-  const code = cause?.code ?? (error as { code?: unknown })?.code
-  return typeof code === 'string' ? code : undefined
-}
-
-function describeNetworkError(code: string | undefined): string {
-  switch (code) {
-    case 'ENOTFOUND':
-    case 'EAI_NONAME':
-      return 'the host name does not resolve'
-    case 'EAI_AGAIN':
-      return 'name lookup failed for now'
-    case 'ECONNREFUSED':
-      return 'the connection was refused'
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'the connection was dropped'
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connecting timed out'
-    case 'CERT_HAS_EXPIRED':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      return 'its TLS certificate is not valid'
-    default:
-      return code ? `network error ${code}` : 'network error'
+/** Parses an answer; a shape Cairn does not know is a remote_error naming what was expected. */
+export function parseAnswer<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  what: string,
+): z.output<S> {
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) {
+    throw new CairnError('remote_error', `Hetzner sent ${what} Cairn could not read.`)
   }
+  return parsed.data
 }
 
 function safeJson<S extends z.ZodType>(text: string, schema: S): z.output<S> | null {
