@@ -11,7 +11,9 @@ beforeAll(async () => {
   await ensureCliBuilt()
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-keys-'))
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
 
 interface InitJson {
   repository: { location: string; id: string; formatVersion: number; created: string }
