@@ -254,8 +254,13 @@ export const restoreJobResultSchema = z.object({
 })
 
 export const verifyProblemSchema = z.object({
-  kind: z.enum(['tree', 'data']),
-  blobId: z.string(),
+  /**
+   * tree/data: a blob of the restore point is damaged or missing (the paths are affected);
+   * pack: a pack's header does not match the index (restores work, an index rebuild would not);
+   * index: an index file is damaged; repository: the workspace's registry entry is damaged.
+   */
+  kind: z.enum(['tree', 'data', 'pack', 'index', 'repository']),
+  blobId: z.string().nullable(),
   packId: z.string().nullable(),
   message: z.string(),
   /** Affected files and folders, relative to the restore point. */

@@ -41,6 +41,7 @@ export type {
   VerifyProgressUpdate,
   VerifyRunOptions,
   VerifyResult,
+  VerifyProblem,
   BrowseOptions,
   BrowseEntry,
   BrowseEntryType,

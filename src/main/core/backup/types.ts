@@ -229,6 +229,21 @@ export type VerifyRunOptions = RepositoryAccess & {
   onProgress?: (progress: VerifyProgressUpdate) => void
 }
 
+export interface VerifyProblem {
+  /**
+   * tree/data: a blob of the restore point is damaged or missing (the files are affected);
+   * pack: a pack's header does not match the index (restores work, an index rebuild would not);
+   * index: an index file is damaged (its blobs show up as missing); repository: the workspace's
+   * registry entry is damaged.
+   */
+  kind: 'tree' | 'data' | 'pack' | 'index' | 'repository'
+  blobId: string | null
+  packId: string | null
+  message: string
+  /** Affected files and folders, relative to the restore point's view, for people. */
+  paths: string[]
+}
+
 export interface VerifyResult {
   snapshotId: string
   ok: boolean
@@ -236,14 +251,7 @@ export interface VerifyResult {
   dataBlobs: number
   dataBlobsChecked: number
   bytesChecked: number
-  problems: {
-    kind: 'tree' | 'data'
-    blobId: string
-    packId: string | null
-    message: string
-    /** Affected files and folders, relative to the restore point's view, for people. */
-    paths: string[]
-  }[]
+  problems: VerifyProblem[]
   durationMs: number
 }
 
