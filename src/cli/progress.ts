@@ -106,7 +106,8 @@ export class TerminalProgress implements ProgressSink {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.lastDraw = this.now()
-    const width = Math.max(20, (this.out.columns ?? 80) - 1)
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = Math.max(20, (this.out.columns || 80) - 1)
     this.out.write(`\r\x1b[2K${this.line(width)}`)
     this.shown = true
   }
