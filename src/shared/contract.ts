@@ -21,6 +21,13 @@ import {
   verifyStartInputSchema,
   workspaceIdSchema,
 } from './domain/backup'
+import {
+  idlePauseSchema,
+  idleSettingsSchema,
+  idleStateSchema,
+  idleStopSchema,
+  idleWarningSchema,
+} from './domain/idle'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -167,6 +174,27 @@ export const methods = {
   },
   /** The entries of a folder of a restore point, without restoring anything. */
   'restorePoints.browse': { input: browseInputSchema, output: browseOutputSchema },
+
+  /** Idle state of every running workspace Cairn watches. */
+  'idle.status': { input: empty, output: z.array(idleStateSchema) },
+  /** Stop no earlier than `minutes` from now (a new warning comes 5 minutes before). */
+  'idle.postpone': {
+    input: z
+      .object({ workspaceId: workspaceIdSchema, minutes: z.number().int().min(1).max(1440) })
+      .strict(),
+    output: idleStateSchema,
+  },
+  /** Pause auto-stop for every workspace (default one hour). */
+  'idle.pause': {
+    input: z.object({ minutes: z.number().int().min(1).max(1440).default(60) }).strict(),
+    output: idlePauseSchema,
+  },
+  'idle.resume': { input: empty, output: idlePauseSchema },
+  'idle.settings': { input: empty, output: idleSettingsSchema },
+  'idle.setStopAllOnQuit': {
+    input: z.object({ enabled: z.boolean() }).strict(),
+    output: idleSettingsSchema,
+  },
 } as const
 
 export const events = {
@@ -178,6 +206,12 @@ export const events = {
   },
   /** The master key was created, imported or its recovery key shown. */
   'keys.changed': { payload: masterKeyStatusSchema },
+  /** After every idle check of a workspace, and when postponed or paused. */
+  'idle.state': { payload: idleStateSchema },
+  /** A workspace will stop at `stopAt` unless someone works or the user postpones. */
+  'idle.warning': { payload: idleWarningSchema },
+  /** Cairn asked for an idle workspace to be stopped. */
+  'idle.stop': { payload: idleStopSchema },
 } as const
 
 export type Methods = typeof methods

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { CairnError } from '../../shared/errors'
 import type { Handlers } from './api/dispatch'
 import { EventBus } from './api/event-bus'
 import { appHandlers } from './api/handlers/app'
@@ -11,6 +12,9 @@ import { jobsHandlers } from './api/handlers/jobs'
 import { settingsHandlers } from './api/handlers/settings'
 import { storageHandlers } from './api/handlers/storage'
 import { JobRunner } from './jobs/job-runner'
+import { idleHandlers } from './idle/idle-handlers'
+import { IdleMonitor } from './idle/idle-monitor'
+import { IdleSettingsStore } from './idle/idle-settings'
 import { createFileLogger, type Logger } from './logging/logger'
 import { KeytarSecretStore } from './secrets/keytar-secret-store'
 import { KnownSecrets } from './secrets/known-secrets'
@@ -44,6 +48,8 @@ export interface CoreWithServices extends Core {
   /** The log; hosts pass `(method, error) => core.logger.error(...)` to dispatch. */
   logger: Logger
   services: CoreServices
+  /** Idle detection: the workspace lifecycle watches running workspaces here. */
+  idle: IdleMonitor
 }
 
 function registering(store: SecretStore, known: KnownSecrets): SecretStore {
@@ -84,6 +90,15 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     known,
     jobs,
   }
+  const idle = new IdleMonitor({
+    events,
+    logger,
+    // The workspace lifecycle (stop = back up, verify, delete the server) replaces this when it
+    // arrives; until then no workspace is watched, so it is never called.
+    stopWorkspace: async () => {
+      throw new CairnError('not_configured', 'This version of Cairn cannot stop workspaces yet.')
+    },
+  })
   const handlers: Handlers = {
     ...appHandlers(services),
     ...settingsHandlers(services),
@@ -93,6 +108,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...backupKeysHandlers(services),
     ...backupHandlers(services),
     ...restorePointsHandlers(services),
+    ...idleHandlers(idle, new IdleSettingsStore(options.dataDir)),
   }
   logger.info('core started', {
     version: options.version,
@@ -106,6 +122,10 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     events,
     logger,
     services,
-    dispose: () => (disposed ??= jobs.dispose().then(() => logger.info('core stopped'))),
+    idle,
+    dispose: () =>
+      (disposed ??= Promise.all([idle.dispose(), jobs.dispose()]).then(() =>
+        logger.info('core stopped'),
+      )),
   }
 }
