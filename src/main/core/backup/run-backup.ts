@@ -238,8 +238,10 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     reader?.fail(reason)
     if (listingOpen) await listing.return?.(undefined).catch(() => {})
     if (writer) {
-      const unindexed = await writer.abort(reason)
-      if (unindexed > 0) leftoverOf(workspace).adopt = true
+      await writer.abort(reason)
+      // Even when every pack it knows of got indexed on the way out, an upload whose answer was
+      // lost may have landed: the next backup looks for such packs (one LIST) and adopts them.
+      leftoverOf(workspace).adopt = true
     }
     throw reason
   } finally {
