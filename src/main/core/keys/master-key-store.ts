@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
 import { CairnError } from '../../../shared/errors'
 import type { KnownSecrets } from '../secrets/known-secrets'
-import type { SecretStore } from '../secrets/secret-store'
+import { secretAccounts, type SecretStore } from '../secrets/secret-store'
 import { generateMasterKey, MASTER_KEY_LENGTH } from './master-key'
 import { formatRecoveryKey, parseRecoveryKey } from './recovery-key'
 
 /** The keychain account of the master key (service: the store's, 'Cairn' by default). */
-export const MASTER_KEY_ACCOUNT = 'master-key'
-/** Where a master key replaced by a forced import is kept, so a mistaken import can be undone. */
-export const replacedMasterKeyAccount = (keyId: string) => `master-key.replaced.${keyId}`
+export const MASTER_KEY_ACCOUNT = secretAccounts.masterKey
+export const replacedMasterKeyAccount = secretAccounts.replacedMasterKey
 
 /**
  * What the keychain item holds: the key and the little state that belongs to it. Kept in one item

@@ -6,11 +6,11 @@ import { z } from 'zod'
 import { CairnError } from '../../../shared/errors'
 import type { SshKeyView } from '../../../shared/domain/backup'
 import { atomicWriteFile } from '../fs/atomic-write'
-import type { SecretStore } from '../secrets/secret-store'
+import { secretAccounts, type SecretStore } from '../secrets/secret-store'
 import { fingerprintOf } from '../ssh/host-key'
 
 export const SSH_KEYS_FILE = 'ssh-keys.json'
-export const sshKeyAccount = (id: string) => `ssh-key:${id}`
+export const sshKeyAccount = secretAccounts.sshKey
 
 const fileSchema = z.object({
   schemaVersion: z.literal(1),

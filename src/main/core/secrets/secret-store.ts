@@ -7,6 +7,10 @@ export const SECRET_SERVICE = 'Cairn'
 export const secretAccounts = {
   hetznerToken: 'hetzner-token',
   storageSecret: (id: string) => `storage-secret:${id}`,
+  masterKey: 'master-key',
+  /** A master key replaced by a forced import, kept so a mistaken import can be undone. */
+  replacedMasterKey: (keyId: string) => `master-key.replaced.${keyId}`,
+  sshKey: (id: string) => `ssh-key:${id}`,
 } as const
 
 /**
