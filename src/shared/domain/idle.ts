@@ -85,6 +85,8 @@ export const idleStateSchema = z
       .object({ message: z.string(), since: z.string(), failures: z.number().int().positive() })
       .strict()
       .nullable(),
+    /** The last automatic stop failed (the workspace keeps running); Cairn tries again later. */
+    stopError: z.object({ message: z.string(), at: z.string() }).strict().nullable(),
   })
   .strict()
 export type IdleState = z.infer<typeof idleStateSchema>

@@ -59,6 +59,15 @@ export class ManualClock implements Clock {
     this.advanceTo(this.time + ms)
   }
 
+  /**
+   * The machine slept until `target`: time jumps there first, then every overdue timer fires (late,
+   * at `target`), as Node's timers do after a suspend.
+   */
+  sleepUntil(target: number): void {
+    this.time = Math.max(this.time, target)
+    this.advanceTo(target)
+  }
+
   advanceTo(target: number): void {
     for (;;) {
       let due: [number, { at: number; callback: () => void }] | undefined

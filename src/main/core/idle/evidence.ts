@@ -64,6 +64,8 @@ export const DEFAULT_EVIDENCE_CONFIG: EvidenceConfig = {
 const TERMINAL_STEP_MS = 8_000
 /** A process started this close before Cairn's session is not taken for Cairn's. */
 const OWN_START_SLACK_MS = 5_000
+/** How far a connection's sshd session may have started from the time Cairn says it connected. */
+const OWN_SESSION_SLACK_MS = 60_000
 
 /** A connection of Cairn itself to this VM: its processes are never evidence of work. */
 export interface OwnClient {
@@ -72,6 +74,11 @@ export interface OwnClient {
   port: number
   /** VM time (epoch ms) the connection was opened; older processes are not Cairn's. */
   since: number
+  /**
+   * The pid of the connection's sshd session process on the VM (the `$PPID` of a command run over
+   * it), so its work is known as Cairn's even after every command of it has exited.
+   */
+  sessionPid?: number
 }
 
 export interface SessionInfo {
@@ -216,7 +223,20 @@ function ownProcesses(sample: ProbeSample, t: Tree, clients: readonly OwnClient[
     if (own) roots.push(pid)
   }
   roots.push(sample.selfPid)
-  return subtree(t, roots)
+  for (const c of clients) {
+    const session = c.sessionPid === undefined ? undefined : t.byPid.get(c.sessionPid)
+    // The same pid must still be that connection's session (pids are reused).
+    if (
+      session &&
+      sshSession(session) &&
+      Math.abs(session.startedAt - c.since) < OWN_SESSION_SLACK_MS
+    ) {
+      roots.push(session.pid)
+    }
+  }
+  // Everything the same SSH connection runs is Cairn's: widen each root to its sshd session.
+  const widened = roots.map((pid) => ancestors(t, pid).find((p) => sshSession(p))?.pid ?? pid)
+  return subtree(t, widened)
 }
 
 /**
@@ -256,8 +276,8 @@ function percent(fraction: number): string {
 }
 
 function shortPath(path: string): string {
-  const home = /^\/(?:home\/[^/]+|root)\//.exec(path)
-  const rel = home ? '~/' + path.slice(home[0].length) : path
+  const home = /^\/(?:home\/[^/]+|root)(?=\/|$)/.exec(path)
+  const rel = home ? '~' + path.slice(home[0].length) : path
   return rel.length > 80 ? '…' + rel.slice(-79) : rel
 }
 
@@ -280,7 +300,10 @@ function observe(previous: ProbeSample | null, input: TrackInput): Observation {
     })
   }
   const own = ownProcesses(sample, t, clients)
-  const counted = (p: ProbeProcess) => !own.has(p.pid) && !isSshd(p)
+  // sshd's listener and privileged halves collect the CPU of whole finished connections
+  // (Cairn's too) when they reap them: left out. A user's session process is counted: what it
+  // reaped are the user's own commands (`ssh host make`).
+  const counted = (p: ProbeProcess) => !own.has(p.pid) && (!isSshd(p) || sshSession(p) !== null)
 
   // The idle clock starts no earlier than the workspace (or, failing that, the VM's init).
   const init = t.byPid.get(1)
@@ -391,16 +414,33 @@ function observe(previous: ProbeSample | null, input: TrackInput): Observation {
       })
     }
   }
+  // An agent that exited since the previous probe was at work (or was just quit) until then;
+  // its last CPU is now in its parent's counters, where it cannot be told apart.
+  if (previous) {
+    const pt = tree(previous.processes)
+    for (const gone of previous.processes) {
+      const now = t.byPid.get(gone.pid)
+      if (now && samePid(now, gone)) continue
+      const name = agentName(gone)
+      if (
+        name === null ||
+        ancestors(pt, gone.pid)
+          .slice(1)
+          .some((a) => agentName(a) !== null)
+      )
+        continue
+      signals.push({ kind: 'agent', at: sample.now, detail: `${name} exited` })
+    }
+  }
   const transcript = sample.agentFileChange
   if (transcript.at !== null) {
     signals.push({
       kind: 'agent',
       at: clamp(transcript.at),
-      detail:
-        `agent transcript ${transcript.path ? shortPath(transcript.path) : ''} changed`.replace(
-          '  ',
-          ' ',
-        ),
+      // The probe reports transcripts relative to the home directory.
+      detail: transcript.path
+        ? `agent transcript ~/${transcript.path} changed`
+        : 'agent transcript changed',
     })
   }
 

@@ -78,10 +78,11 @@ interface Watched {
   checkedAt: number | null
   failures: number
   error: { message: string; since: number } | null
+  stopError: { message: string; at: number } | null
   stopping: boolean
   running: Promise<IdleState> | null
   timer: unknown
-  ownClients: Map<number, { ip?: string; port: number; openedAt: number }>
+  ownClients: Map<number, { ip?: string; port: number; sessionPid?: number; openedAt: number }>
   nextOwnId: number
   gone: boolean
 }
@@ -144,6 +145,7 @@ export class IdleMonitor {
       checkedAt: null,
       failures: 0,
       error: null,
+      stopError: null,
       stopping: false,
       running: null,
       timer: null,
@@ -184,7 +186,7 @@ export class IdleMonitor {
    */
   addOwnConnection(
     workspaceId: string,
-    client: { ip?: string; port: number; openedAt?: number },
+    client: { ip?: string; port: number; sessionPid?: number; openedAt?: number },
   ): () => void {
     const w = this.watched.get(workspaceId)
     if (!w) return () => {}
@@ -286,6 +288,7 @@ export class IdleMonitor {
     const toVm = (local: number | null) => (local === null ? null : local + w.offsetMs)
     const ownClients: OwnClient[] = [...w.ownClients.values()].map((c) => ({
       ...(c.ip ? { ip: c.ip } : {}),
+      ...(c.sessionPid ? { sessionPid: c.sessionPid } : {}),
       port: c.port,
       since: c.openedAt + w.offsetMs,
     }))
@@ -411,7 +414,7 @@ export class IdleMonitor {
         w.announcedStopAt = null
         const retry = this.clock.now() + (this.options.stopRetryMs ?? 10 * 60_000)
         w.postponedUntil = Math.max(w.postponedUntil ?? 0, retry)
-        w.error = { message: `Stopping failed: ${message}`, since: this.clock.now() }
+        w.stopError = { message, at: this.clock.now() }
         this.publish(w)
         this.schedule(w, this.intervalMs)
       },
@@ -487,6 +490,9 @@ export class IdleMonitor {
             since: this.iso(w.error.since),
             failures: Math.max(1, w.failures),
           }
+        : null,
+      stopError: w.stopError
+        ? { message: w.stopError.message, at: this.iso(w.stopError.at) }
         : null,
     }
   }

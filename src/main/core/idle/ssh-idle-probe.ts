@@ -98,9 +98,14 @@ export class SshIdleProbe implements IdleProbe {
  */
 export async function ownClientOf(
   connection: SshConnection,
-): Promise<{ ip: string; port: number } | null> {
-  const result = await connection.run('echo "$SSH_CONNECTION"', { maxOutputBytes: 4096 })
-  const [ip, port] = result.stdout.toString('utf8').trim().split(' ')
+): Promise<{ ip: string; port: number; sessionPid?: number } | null> {
+  // $PPID of the command's shell is the connection's sshd session process.
+  const result = await connection.run('echo "$PPID $SSH_CONNECTION"', { maxOutputBytes: 4096 })
+  const [ppid, ip, port] = result.stdout.toString('utf8').trim().split(' ')
   const number = Number(port)
-  return ip && Number.isInteger(number) && number > 0 ? { ip, port: number } : null
+  const sessionPid = Number(ppid)
+  if (!ip || !Number.isInteger(number) || number <= 0) return null
+  return Number.isInteger(sessionPid) && sessionPid > 1
+    ? { ip, port: number, sessionPid }
+    : { ip, port: number }
 }
