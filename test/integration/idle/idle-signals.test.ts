@@ -92,9 +92,9 @@ describe('idle signals on a real VM over SSH', () => {
   it('(b) an agent producing output and CPU is at work; once quiet, it is not', async () => {
     await sh(user, `cat > ~/bin/claude <<'EOF'\n${FAKE_AGENT}EOF\nchmod +x ~/bin/claude`)
     await observe()
-    // Started by the user (not over Cairn's connection), detached: works 3 s, then waits.
-    await sh(user, 'nohup ~/bin/claude 3 120 >/dev/null 2>&1 &')
-    await new Promise((r) => setTimeout(r, 1500))
+    // Started by the user (not over Cairn's connection), detached: works 2 s, then waits.
+    await sh(user, 'nohup ~/bin/claude 2 120 >/dev/null 2>&1 &')
+    await new Promise((r) => setTimeout(r, 1000))
     const working = await observe()
     expect(working.observation.agents).toEqual([
       expect.objectContaining({ name: 'claude', cpu: expect.any(Number) }),
@@ -104,9 +104,9 @@ describe('idle signals on a real VM over SSH', () => {
     expect(busy?.at).toBe(working.sample.now)
     expect(busy?.detail).toMatch(/^claude working \(CPU \d+%\)$/)
 
-    await new Promise((r) => setTimeout(r, 2500))
+    await new Promise((r) => setTimeout(r, 1500))
     const before = await observe()
-    await new Promise((r) => setTimeout(r, 1000))
+    await new Promise((r) => setTimeout(r, 700))
     const quiet = await observe()
     expect(quiet.observation.agents).toHaveLength(1)
     expect(quiet.observation.agents[0]?.cpu).toBeLessThan(0.02)
