@@ -59,6 +59,7 @@ export interface CairnOpResult {
   cpuSystemMs: number
   requests: ObjectStore['requests']
   detail: unknown
+  phases: { phase: string; atMs: number; filesDone: number; bytesDone: number }[]
 }
 
 /** Sealed index files on disk (the desktop keeps such a cache); names are their SHA-256. */
@@ -102,6 +103,18 @@ async function main(): Promise<void> {
     hostKey: s.hostKey,
   })
   const t0 = performance.now()
+  // When each phase started (ms since the operation started): where the time goes, without a profiler.
+  const phases: { phase: string; atMs: number; filesDone: number; bytesDone: number }[] = []
+  const onProgress = (p: { phase: string; filesDone: number; bytesDone: number }) => {
+    if (phases[phases.length - 1]?.phase !== p.phase) {
+      phases.push({
+        phase: p.phase,
+        atMs: Math.round(performance.now() - t0),
+        filesDone: p.filesDone,
+        bytesDone: p.bytesDone,
+      })
+    }
+  }
   let detail: unknown
   if (spec.op === 'init') {
     const repo = await initRepository(store, masterKey)
@@ -121,6 +134,7 @@ async function main(): Promise<void> {
           trigger: 'manual',
           indexCache,
           lease: { holder: 'bench' },
+          onProgress,
         })
         detail = {
           snapshot: result.snapshot.id,
@@ -139,6 +153,7 @@ async function main(): Promise<void> {
           indexCache,
           snapshotId: 'latest',
           target: { kind: 'local', dir: t.dir },
+          onProgress,
         })
       } else {
         const connection = await connectSsh(await sshOptions(t))
@@ -148,13 +163,20 @@ async function main(): Promise<void> {
             indexCache,
             snapshotId: 'latest',
             target: { kind: 'ssh', connection, dir: t.dir },
+            onProgress,
           })
         } finally {
           await connection.close()
         }
       }
     } else {
-      const result = await runVerify({ workspace, indexCache, snapshotId: 'latest', share: 1 })
+      const result = await runVerify({
+        workspace,
+        indexCache,
+        snapshotId: 'latest',
+        share: 1,
+        onProgress,
+      })
       detail = { ...result, problems: result.problems.slice(0, 20) }
     }
   }
@@ -170,6 +192,7 @@ async function main(): Promise<void> {
     cpuSystemMs: usage.systemCPUTime / 1000,
     requests: { ...store.requests },
     detail,
+    phases,
   }
   await writeFile(spec.resultFile, JSON.stringify(result, null, 2))
 }

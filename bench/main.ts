@@ -29,6 +29,7 @@ import { table, targets, targetTable } from './lib/report'
 import { startS3Proxy } from './lib/s3-proxy'
 import { Cairn, Restic, type OpMeasurement, type RepoKind, type SshTarget } from './lib/tools'
 import { copyInto, createVm, type BenchVm } from './lib/vm'
+import { vmCpuMeter } from './lib/vm-cpu'
 
 const run = promisify(execFile)
 const benchDir = path.dirname(fileURLToPath(import.meta.url))
@@ -182,6 +183,18 @@ async function main(): Promise<void> {
     await cairn?.init(randomBytes(32).toString('hex'))
     await restic?.init()
 
+    /** Adds the VM side's CPU time to a Cairn operation over SSH. */
+    const onVm = async (v: BenchVm, op: () => Promise<OpMeasurement>) => {
+      const meter = await vmCpuMeter(v.homeDir)
+      const before = meter ? await meter() : 0
+      const m = await op()
+      if (meter) {
+        // The connection's processes are reaped (and their time added) just after it closes.
+        await new Promise((r) => setTimeout(r, 500))
+        m.vmCpuMs = (await meter()) - before
+      }
+      return m
+    }
     const record = (m: OpMeasurement) => {
       measurements.push(m)
       const q = m.store ?? m.proxy
@@ -189,24 +202,30 @@ async function main(): Promise<void> {
         `${m.tool.padEnd(6)} ${m.op.padEnd(24)} ${(m.measured.wallMs / 1000).toFixed(2).padStart(7)} s` +
           (m.opMs !== undefined ? ` (op ${(m.opMs / 1000).toFixed(2)} s)` : '') +
           `  rss ${(m.measured.maxRssKiB / 1024).toFixed(0)} MiB  cpu ${((m.measured.userMs + m.measured.systemMs) / 1000).toFixed(1)} s` +
+          (m.vmCpuMs !== undefined ? ` + vm ${(m.vmCpuMs / 1000).toFixed(1)} s` : '') +
           (q
             ? `  put/get/list ${q.put}/${q.get}/${q.list}  up ${(q.bytesUp / MIB).toFixed(1)} MiB`
             : '') +
           `  load ${m.measured.loadBefore.toFixed(2)}`,
       )
+      if (m.phases?.length) {
+        log(
+          `       phases: ${m.phases.map((p) => `${p.phase} @${(p.atMs / 1000).toFixed(1)}s`).join(', ')}`,
+        )
+      }
     }
 
     // Interleaved per operation, so that both tools see the same machine load and page cache.
-    if (cairn) record(await cairn.backup('full backup', ssh(vm), vmPath))
+    if (cairn) record(await onVm(vm, () => cairn.backup('full backup', ssh(vm), vmPath)))
     if (restic) record(await restic.backup('full backup', workDir))
-    if (cairn) record(await cairn.backup('unchanged backup', ssh(vm), vmPath))
+    if (cairn) record(await onVm(vm, () => cairn.backup('unchanged backup', ssh(vm), vmPath)))
     if (restic) record(await restic.backup('unchanged backup', workDir))
 
     change = await applyChange(workDir, seed, dsBytes, vm)
     log(
       `change: ${(change.bytesChanged / MIB).toFixed(1)} MiB (${(change.share * 100).toFixed(2)}%) in ${change.filesModified} modified and ${change.filesAdded} new files, ${change.filesDeleted} deleted`,
     )
-    if (cairn) record(await cairn.backup('1% change backup', ssh(vm), vmPath))
+    if (cairn) record(await onVm(vm, () => cairn.backup('1% change backup', ssh(vm), vmPath)))
     if (restic) record(await restic.backup('1% change backup', workDir))
 
     const source = opt['no-check'] ? null : await describeTree(workDir, true)
@@ -237,7 +256,9 @@ async function main(): Promise<void> {
     if (cairn && !opt['no-ssh-restore']) {
       const fresh = await createVm(hetzner, 'bench-restore', path.join(runDir, 'keys'))
       vms.push(fresh)
-      record(await cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath))
+      record(
+        await onVm(fresh, () => cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath)),
+      )
       await checkRestore('cairn restore (ssh, fresh VM)', path.join(fresh.devHome, 'work'))
     }
     await proxy.close()

@@ -23,6 +23,8 @@ const secs = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(2) : (ms / 1000)
 const mib = (bytes: number) =>
   (bytes >= 100 * MIB ? (bytes / MIB).toFixed(0) : (bytes / MIB).toFixed(1)) + ' MiB'
 const rss = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`
+const cpu = (m: OpMeasurement) =>
+  `${((m.measured.userMs + m.measured.systemMs) / 1000).toFixed(1)} s`
 
 function requests(
   m: OpMeasurement,
@@ -49,6 +51,8 @@ export function table(ms: OpMeasurement[], datasetBytes: number): string {
     'ratio',
     'Cairn MiB/s',
     'restic MiB/s',
+    'Cairn CPU (+VM)',
+    'restic CPU',
     'Cairn peak RSS',
     'restic peak RSS',
     'Cairn PUT/GET/LIST',
@@ -78,6 +82,8 @@ export function table(ms: OpMeasurement[], datasetBytes: number): string {
       c && r ? (c.measured.wallMs / r.measured.wallMs).toFixed(2) : '–',
       rate(c),
       rate(r),
+      c ? cpu(c) + (c.vmCpuMs !== undefined ? ` (+${(c.vmCpuMs / 1000).toFixed(1)})` : '') : '–',
+      r ? cpu(r) : '–',
       c ? rss(c.measured.maxRssKiB) : '–',
       r ? rss(r.measured.maxRssKiB) : '–',
       req(c),

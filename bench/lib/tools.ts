@@ -24,12 +24,16 @@ export interface OpMeasurement {
   measured: Measured
   /** Cairn: the operation alone, without process start and module loading. */
   opMs?: number
+  /** Cairn over SSH: CPU time of the VM's side (sshd, find, tar). */
+  vmCpuMs?: number
   /** Requests and bytes as the proxy saw them (S3 only). */
   proxy?: ProxyCounts
   /** Cairn's own S3Store/FolderStore counters. */
   store?: CairnOpResult['requests']
   /** restic's --json summary or Cairn's result detail. */
   detail?: unknown
+  /** Cairn: when each pipeline phase started. */
+  phases?: CairnOpResult['phases']
   /** Paths of CPU profiles written for this operation. */
   profiles?: string[]
 }
@@ -192,6 +196,7 @@ export class Cairn {
       ...(this.ctx.repoKind === 's3' ? { proxy } : {}),
       store: result.requests,
       detail: result.detail,
+      phases: result.phases,
       ...(profiles ? { profiles } : {}),
     }
   }
