@@ -315,3 +315,36 @@ describe('idle API handlers and settings', () => {
     expect(workspacesToStopOnQuit({ stopAllOnQuit: true }, running)).toEqual(['a'])
   })
 })
+
+describe('the idle API in the core', () => {
+  it('is wired into createCore: status, pause and settings work before any workspace runs', async () => {
+    const { createCore } = await import('../../../src/main/core/app')
+    const { MemorySecretStore } = await import('../../../src/main/core/secrets/memory-secret-store')
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-idle-core-'))
+    const core = await createCore({
+      dataDir: dir,
+      host: 'headless',
+      version: '0.0.0',
+      secrets: new MemorySecretStore(),
+    })
+    try {
+      const call = (method: string, input: unknown) =>
+        dispatch(core.handlers, method, input, { host: 'headless' })
+      expect(await call('idle.status', {})).toEqual({ ok: true, output: [] })
+      expect(await call('idle.settings', {})).toEqual({
+        ok: true,
+        output: { stopAllOnQuit: false },
+      })
+      expect(await call('idle.setStopAllOnQuit', { enabled: true })).toEqual({
+        ok: true,
+        output: { stopAllOnQuit: true },
+      })
+      const paused = await call('idle.pause', { minutes: 30 })
+      expect(paused).toMatchObject({ ok: true, output: { pausedUntil: expect.any(String) } })
+      expect(core.idle.pausedUntilTime()).toBeGreaterThan(Date.now() + 29 * MIN)
+    } finally {
+      await core.dispose()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

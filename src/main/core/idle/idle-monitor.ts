@@ -402,7 +402,8 @@ export class IdleMonitor {
     this.publish(w)
     this.options.stopWorkspace(w.id).then(
       () => {
-        void this.unwatch(w.id)
+        // Unless the workspace was watched afresh meanwhile (its stop failed and it runs on).
+        if (this.watched.get(w.id) === w && w.stopping) void this.unwatch(w.id)
       },
       (error: unknown) => {
         if (w.gone) return
