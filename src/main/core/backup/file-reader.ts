@@ -92,8 +92,11 @@ export class FileReader {
     this.done.catch(() => {})
   }
 
-  /** Queues a file; resolves when the listing may go on (memory bound). */
-  async add(job: FileJob): Promise<void> {
+  /**
+   * Queues a file. Returns a promise only when the listing must wait (memory bound: too many
+   * files are listed but not yet stored).
+   */
+  add(job: FileJob): Promise<void> | void {
     if (this.failure) throw this.failure
     this.waiting.push(job)
     this.waitingBytes += job.size
@@ -103,6 +106,10 @@ export class FileReader {
       () => this.settled(),
     )
     this.wake()
+    if (this.unresolved >= MAX_UNRESOLVED) return this.room()
+  }
+
+  private async room(): Promise<void> {
     while (this.unresolved >= MAX_UNRESOLVED && !this.failure) {
       this.listingBlocked = true
       this.wake()

@@ -7,6 +7,7 @@ import { PathFilter } from '../remote/path-filter'
 import type { ContentRequest, FileProblem } from '../remote/read-contents'
 import { joinRoot, normalizeRoots } from '../remote/remote-paths'
 import {
+  counting,
   emptySourceStats,
   type ListSourceOptions,
   type Source,
@@ -35,7 +36,7 @@ export function localSource(): Source {
     hostname: () => Promise.resolve(hostname()),
     list(roots, options) {
       stats.listings++
-      return countEntries(listLocal(roots, options), () => stats.entriesListed++)
+      return counting(listLocal(roots, options), () => stats.entriesListed++)
     },
     read<R extends ContentRequest>(
       requests: readonly R[],
@@ -48,13 +49,6 @@ export function localSource(): Source {
       })
     },
     close: () => Promise.resolve(),
-  }
-}
-
-async function* countEntries<T>(source: AsyncIterable<T>, count: () => void): AsyncGenerator<T> {
-  for await (const item of source) {
-    count()
-    yield item
   }
 }
 

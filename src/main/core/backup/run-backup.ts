@@ -178,17 +178,18 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
 
     const parentRoots = await parentRootEntries(parent, parentReader)
     const names = rootEntryNames(roots)
-    const handle = async (entry: SourceEntry) => {
+    // Synchronous unless the builder must wait (a parent tree loading, too many files queued).
+    const handle = (entry: SourceEntry): Promise<void> | void => {
       count(stats, entry)
-      if (entry.relPath.length === 0) {
-        const root = roots[entry.rootIndex]!
-        await builder.addRoot(entry, names[entry.rootIndex]!, parentRoots.get(root) ?? null)
-      } else await builder.add(entry)
+      if (entry.relPath.length !== 0) return builder.add(entry)
+      const root = roots[entry.rootIndex]!
+      return builder.addRoot(entry, names[entry.rootIndex]!, parentRoots.get(root) ?? null)
     }
     if (!first.done) await handle(first.value)
     for (let next = await listing.next(); !next.done; next = await listing.next()) {
       if (internal.signal.aborted) throw internal.signal.reason
-      await handle(next.value)
+      const wait = handle(next.value)
+      if (wait) await wait
     }
     listingOpen = false
     progress.filesTotal = stats.files

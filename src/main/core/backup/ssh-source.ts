@@ -3,6 +3,7 @@ import { listRemote } from '../remote/list'
 import { readRemoteFiles, type ContentRequest } from '../remote/read-contents'
 import { connectSsh, type SshConnectOptions, type SshConnection } from '../ssh/connection'
 import {
+  counting,
   emptySourceStats,
   type ListSourceOptions,
   type Source,
@@ -32,16 +33,14 @@ export function sshSource(connection: SshConnection, options: { own?: boolean } 
       }
       return name
     },
-    async *list(roots: readonly string[], opts: ListSourceOptions): AsyncGenerator<SourceEntry> {
+    list(roots: readonly string[], opts: ListSourceOptions): AsyncIterable<SourceEntry> {
       stats.listings++
-      for await (const entry of listRemote(connection, roots, {
+      const listed = listRemote(connection, roots, {
         rules: opts.rules,
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
-      })) {
-        stats.entriesListed++
-        yield entry
-      }
+      })
+      return counting(listed, () => stats.entriesListed++)
     },
     read<R extends ContentRequest>(
       requests: readonly R[],

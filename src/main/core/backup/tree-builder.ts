@@ -2,7 +2,7 @@ import { CairnError } from '../../../shared/errors'
 import type { SnapshotReader, SnapshotWriter, TreeEntry } from '../repo'
 import { displayName, isDamage } from '../repo'
 import type { EntryType } from '../repo'
-import { changeKeyOf, isUnchanged, splitNs } from './change-detection'
+import { isUnchanged, splitNs, type SplitTime } from './change-detection'
 import { fileJob, type FileOutcome, type FileReader } from './file-reader'
 import type { SourceEntry } from './source'
 import type { BackupWarning, ChangeDetection } from './types'
@@ -17,8 +17,9 @@ interface OpenDir {
   name: Buffer
   entry: SourceEntry
   children: Pending[]
-  /** This directory as the parent restore point had it. */
+  /** This directory as the parent restore point had it; `map` once loaded. */
   parent: Promise<ParentDir>
+  map: ParentDir | undefined
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -55,6 +56,10 @@ export interface TreeBuilderOptions {
  * are open, each closed (its tree written) as soon as the listing leaves it. For each entry the
  * parent restore point's version is found by name in the matching parent directory (loaded when
  * the directory is entered, O(1) per entry); unchanged files reuse their content without reading.
+ *
+ * `add` and `addRoot` return a promise only when the caller must wait (the parent directory's
+ * tree is still loading, or too many files wait to be read); the common case stays synchronous,
+ * which matters at 50k entries.
  */
 export class TreeBuilder {
   private readonly stack: OpenDir[] = []
@@ -65,23 +70,19 @@ export class TreeBuilder {
   constructor(private readonly options: TreeBuilderOptions) {}
 
   /** A new backed-up path starts: its top entry, its name in the root tree, its parent version. */
-  async addRoot(entry: SourceEntry, name: Buffer, parentEntry: TreeEntry | null): Promise<void> {
+  addRoot(entry: SourceEntry, name: Buffer, parentEntry: TreeEntry | null): Promise<void> | void {
     this.closeAll()
     if (entry.type === 'dir') {
-      this.stack.push({
-        relPath: EMPTY,
-        name,
-        entry,
-        children: [],
-        parent: this.loadParentDir(parentEntry, entry),
-      })
-    } else {
-      this.roots.push((await this.leaf(entry, name, parentEntry)).pending)
+      this.open(EMPTY, name, entry, parentEntry)
+      return
     }
+    const leaf = this.leaf(entry, name, parentEntry)
+    this.roots.push(leaf.pending)
+    return leaf.wait
   }
 
   /** An entry below the current root, in listing order. */
-  async add(entry: SourceEntry): Promise<void> {
+  add(entry: SourceEntry): Promise<void> | void {
     const relPath = entry.relPath
     const slash = relPath.lastIndexOf(0x2f)
     const parentRel = slash < 0 ? EMPTY : relPath.subarray(0, slash)
@@ -97,19 +98,11 @@ export class TreeBuilder {
         `The listing is out of order at ${displayName(entry.path)}: its folder was not listed before it.`,
       )
     }
-    const parentDir = await top.parent
-    const old = parentDir?.get(name.toString('latin1')) ?? null
-    if (entry.type === 'dir') {
-      this.stack.push({
-        relPath,
-        name,
-        entry,
-        children: [],
-        parent: this.loadParentDir(old, entry),
-      })
-    } else {
-      top.children.push((await this.leaf(entry, name, old)).pending)
+    if (top.map === undefined) {
+      const dir = top
+      return dir.parent.then((map) => this.addTo(dir, map, entry, relPath, name))
     }
+    return this.addTo(top, top.map, entry, relPath, name)
   }
 
   /** Closes everything and writes the root tree; returns its id. */
@@ -119,6 +112,57 @@ export class TreeBuilder {
     return this.options.writer.writeTree(entries.filter((e): e is TreeEntry => e !== null))
   }
 
+  private addTo(
+    top: OpenDir,
+    map: ParentDir,
+    entry: SourceEntry,
+    relPath: Buffer,
+    name: Buffer,
+  ): Promise<void> | void {
+    const old = map?.get(name.toString('latin1')) ?? null
+    if (entry.type === 'dir') {
+      this.open(relPath, name, entry, old)
+      return
+    }
+    const leaf = this.leaf(entry, name, old)
+    top.children.push(leaf.pending)
+    return leaf.wait
+  }
+
+  private open(relPath: Buffer, name: Buffer, entry: SourceEntry, old: TreeEntry | null): void {
+    const dir: OpenDir = {
+      relPath,
+      name,
+      entry,
+      children: [],
+      parent: Promise.resolve(null),
+      map: null,
+    }
+    const reader = this.options.parentReader
+    if (reader && old && old.type === 'dir' && old.subtree) {
+      dir.map = undefined
+      dir.parent = reader.readTree(old.subtree).then(
+        (entries) => {
+          const map = new Map<string, TreeEntry>()
+          for (const e of entries) map.set(Buffer.from(e.name).toString('latin1'), e)
+          dir.map = map
+          return map
+        },
+        (error: unknown) => {
+          if (!isDamage(error)) throw error
+          this.options.warn({
+            path: displayName(entry.path),
+            message: `The previous restore point is damaged here (${error.message}); this folder is read in full.`,
+          })
+          dir.map = null
+          return null
+        },
+      )
+      dir.parent.catch((error: unknown) => this.options.fail(error))
+    }
+    this.stack.push(dir)
+  }
+
   private closeAll(): void {
     while (this.stack.length > 0) this.close()
   }
@@ -126,48 +170,29 @@ export class TreeBuilder {
   private close(): void {
     const dir = this.stack.pop()!
     const writer = this.options.writer
-    const tree = Promise.all(dir.children).then(async (children) => {
-      const subtree = await writer.writeTree(children.filter((e): e is TreeEntry => e !== null))
-      return {
-        ...baseEntry(dir.entry, dir.name),
-        type: 'dir',
-        size: 0,
-        subtree,
-      } satisfies TreeEntry
-    })
+    const settled = dir.children.every((c) => !(c instanceof Promise))
+    const write = (children: readonly (TreeEntry | null)[]) =>
+      writer
+        .writeTree(children.filter((e): e is TreeEntry => e !== null))
+        .then((subtree): TreeEntry => dirEntry(dir.entry, dir.name, subtree))
+    const tree = settled
+      ? write(dir.children as (TreeEntry | null)[])
+      : Promise.all(dir.children).then(write)
     tree.catch((error: unknown) => this.options.fail(error))
     const parent = this.stack[this.stack.length - 1]
     if (parent) parent.children.push(tree)
     else this.roots.push(tree)
   }
 
-  private loadParentDir(old: TreeEntry | null, entry: SourceEntry): Promise<ParentDir> {
-    const reader = this.options.parentReader
-    if (!reader || !old || old.type !== 'dir' || !old.subtree) return Promise.resolve(null)
-    const loaded = reader.readTree(old.subtree).then(
-      (entries) => new Map(entries.map((e) => [Buffer.from(e.name).toString('latin1'), e])),
-      (error: unknown) => {
-        if (!isDamage(error)) throw error
-        this.options.warn({
-          path: displayName(entry.path),
-          message: `The previous restore point is damaged here (${error.message}); this folder is read in full.`,
-        })
-        return null
-      },
-    )
-    loaded.catch((error: unknown) => this.options.fail(error))
-    return loaded
-  }
-
   /**
-   * A non-directory entry: at once, or (files to read) once its content is stored. Wrapped in an
-   * object: an async function returning a promise would wait for it.
+   * A non-directory entry: done at once, or (files to read) once its content is stored. `wait`
+   * is set when the listing must pause (too many files wait to be read).
    */
-  private async leaf(
+  private leaf(
     entry: SourceEntry,
     name: Buffer,
     old: TreeEntry | null,
-  ): Promise<{ pending: Pending }> {
+  ): { pending: Pending; wait?: Promise<void> | void } {
     const type = TYPES[entry.type]
     if (!type) {
       this.options.warn({
@@ -176,98 +201,123 @@ export class TreeBuilder {
       })
       return { pending: null }
     }
-    const base = baseEntry(entry, name)
+    const mtime = splitNs(entry.mtimeNs)
     if (type === 'symlink') {
       const target = entry.linkTarget ?? EMPTY
-      return { pending: { ...base, type, size: target.length, target } }
+      const symlink = baseEntry(entry, name, 'symlink', mtime)
+      symlink.size = target.length
+      symlink.target = target
+      return { pending: symlink }
     }
     if (type !== 'file') {
-      return { pending: { ...base, type, size: 0, deviceMajor: 0, deviceMinor: 0 } }
+      const other = baseEntry(entry, name, type, mtime)
+      other.deviceMajor = 0
+      other.deviceMinor = 0
+      return { pending: other }
     }
 
     const linkKey = entry.nlink > 1 ? `${entry.dev}:${entry.inode}` : null
-    const linkGroup = linkKey === null ? {} : { linkGroup: Buffer.from(linkKey) }
-    const sparse = entry.sparse ? { sparse: true } : {}
-    let outcome: Promise<FileOutcome> | undefined = linkKey ? this.linked.get(linkKey) : undefined
-    if (!outcome) {
+    const shared = linkKey ? this.linked.get(linkKey) : undefined
+    if (!shared) {
       const writer = this.options.writer
+      const content = old?.content ?? []
       if (
-        old &&
-        isUnchanged(entry, old, this.options.changeDetection) &&
-        (old.content ?? []).every((id) => writer.hasBlob(id))
+        (old &&
+          isUnchanged(entry, old, this.options.changeDetection, mtime) &&
+          content.every((id) => writer.hasBlob(id))) ||
+        entry.size === 0
       ) {
+        // Reused (or empty): complete right away, no promise per file.
         this.options.onUnchanged(entry)
-        outcome = Promise.resolve({
+        const outcome: FileOutcome = {
           kind: 'stored',
-          content: old.content ?? [],
-          size: old.size,
+          content: entry.size === 0 ? [] : content,
+          size: entry.size,
           mtimeNs: entry.mtimeNs,
           changedWhileReading: null,
           stale: false,
-        })
-      } else if (entry.size === 0) {
-        this.options.onUnchanged(entry)
-        outcome = Promise.resolve({
-          kind: 'stored',
-          content: [],
-          size: 0,
-          mtimeNs: entry.mtimeNs,
-          changedWhileReading: null,
-          stale: false,
-        })
-      } else {
-        const job = fileJob(entry)
-        this.options.onToRead(entry)
-        await this.options.reader.add(job)
-        outcome = job.outcome
+        }
+        if (linkKey) this.linked.set(linkKey, Promise.resolve(outcome))
+        return { pending: this.fileEntry(entry, name, linkKey, outcome) }
       }
-      if (linkKey) this.linked.set(linkKey, outcome)
+      const job = fileJob(entry)
+      this.options.onToRead(entry)
+      const wait = this.options.reader.add(job)
+      if (linkKey) this.linked.set(linkKey, job.outcome)
+      return { pending: this.settleLater(entry, name, linkKey, job.outcome), wait }
     }
-    const pending = outcome.then((result): TreeEntry | null => {
-      this.options.onFileDone(entry)
-      if (result.kind === 'skipped') {
-        this.options.warn({
-          path: displayName(entry.path),
-          message: `Not backed up: ${result.reason}.`,
-        })
-        return null
-      }
-      const mtime = splitNs(result.mtimeNs)
-      const torn = result.changedWhileReading !== null
-      if (torn) {
-        this.options.warn({
-          path: displayName(entry.path),
-          message: `Changed while it was read (${result.changedWhileReading}); the restore point marks it, and the next backup reads it again.`,
-        })
-      }
-      return {
-        ...base,
-        ...linkGroup,
-        ...sparse,
-        type: 'file',
-        mtimeSec: mtime.sec,
-        mtimeNsec: mtime.nsec,
-        size: result.size,
-        content: result.content,
-        ...(torn ? { changedWhileReading: true } : {}),
-        ...(result.stale ? {} : { changeKey: changeKeyOf(entry) }),
-      }
-    })
+    return { pending: this.settleLater(entry, name, linkKey, shared) }
+  }
+
+  private settleLater(
+    entry: SourceEntry,
+    name: Buffer,
+    linkKey: string | null,
+    outcome: Promise<FileOutcome>,
+  ): Promise<TreeEntry | null> {
+    const pending = outcome.then((result) => this.fileEntry(entry, name, linkKey, result))
     pending.catch((error: unknown) => this.options.fail(error))
-    return { pending }
+    return pending
+  }
+
+  private fileEntry(
+    entry: SourceEntry,
+    name: Buffer,
+    linkKey: string | null,
+    result: FileOutcome,
+  ): TreeEntry | null {
+    this.options.onFileDone(entry)
+    if (result.kind === 'skipped') {
+      this.options.warn({
+        path: displayName(entry.path),
+        message: `Not backed up: ${result.reason}.`,
+      })
+      return null
+    }
+    const torn = result.changedWhileReading !== null
+    if (torn) {
+      this.options.warn({
+        path: displayName(entry.path),
+        message: `Changed while it was read (${result.changedWhileReading}); the restore point marks it, and the next backup reads it again.`,
+      })
+    }
+    const file = baseEntry(entry, name, 'file', splitNs(result.mtimeNs))
+    file.size = result.size
+    file.content = result.content
+    if (linkKey !== null) file.linkGroup = Buffer.from(linkKey)
+    if (entry.sparse) file.sparse = true
+    if (torn) file.changedWhileReading = true
+    if (!result.stale) {
+      const ctime = splitNs(entry.ctimeNs)
+      file.changeKey = {
+        ctimeSec: ctime.sec,
+        ctimeNsec: ctime.nsec,
+        device: entry.dev,
+        inode: entry.inode,
+      }
+    }
+    return file
   }
 }
 
-function baseEntry(entry: SourceEntry, name: Buffer) {
-  const mtime = splitNs(entry.mtimeNs)
-  return {
+function baseEntry(entry: SourceEntry, name: Buffer, type: EntryType, mtime: SplitTime): TreeEntry {
+  const out: TreeEntry = {
     name: Buffer.from(name),
+    type,
     mode: entry.mode,
     uid: entry.uid,
     gid: entry.gid,
-    ...(entry.user !== null ? { uname: entry.user } : {}),
-    ...(entry.group !== null ? { gname: entry.group } : {}),
     mtimeSec: mtime.sec,
     mtimeNsec: mtime.nsec,
+    size: 0,
   }
+  if (entry.user !== null) out.uname = entry.user
+  if (entry.group !== null) out.gname = entry.group
+  return out
+}
+
+function dirEntry(entry: SourceEntry, name: Buffer, subtree: string): TreeEntry {
+  const dir = baseEntry(entry, name, 'dir', splitNs(entry.mtimeNs))
+  dir.subtree = subtree
+  return dir
 }

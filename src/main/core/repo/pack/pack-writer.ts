@@ -132,9 +132,9 @@ export class PackWriter {
     const upload = this.store
       .put(this.paths.pack(id), bytes, { signal: this.options.signal })
       .then(
-        () => {
-          if (!this.failure) this.onStored(stored)
-        },
+        // Reported even after a failure elsewhere: the pack is stored, and an aborting writer
+        // indexes it so that the next backup reuses it.
+        () => this.onStored(stored),
         (error: unknown) => {
           this.failure ??= error
         },
