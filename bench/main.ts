@@ -25,9 +25,16 @@ import {
   summarizeProfile,
   type ProfileSummary,
 } from './lib/profile'
-import { table, targets, targetTable } from './lib/report'
+import { medians, table, targets, targetTable } from './lib/report'
 import { startS3Proxy } from './lib/s3-proxy'
-import { Cairn, Restic, type OpMeasurement, type RepoKind, type SshTarget } from './lib/tools'
+import {
+  Cairn,
+  Restic,
+  type Op,
+  type OpMeasurement,
+  type RepoKind,
+  type SshTarget,
+} from './lib/tools'
 import { copyInto, createVm, type BenchVm } from './lib/vm'
 import { vmCpuMeter } from './lib/vm-cpu'
 
@@ -48,6 +55,8 @@ const HELP = `npm run bench -- [options]
   --keep             keep the run directory (repositories, restores, logs)
   --out FILE         results JSON (default bench/results/latest.json)
   --timeout MIN      per operation (default 30)
+  --rounds N         repeat everything N times (fresh VM and repositories; who goes first
+                     alternates); the table shows each operation's median round
 `
 
 const { values: opt } = parseArgs({
@@ -64,6 +73,7 @@ const { values: opt } = parseArgs({
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(benchDir, 'results', 'latest.json') },
     timeout: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -146,147 +156,191 @@ async function main(): Promise<void> {
     opt['cache-dir'],
     `run-${new Date().toISOString().replace(/[:.]/g, '-')}`,
   )
-  await mkdir(path.join(runDir, 'keys'), { recursive: true })
+  const keysDir = path.join(runDir, 'keys')
+  await mkdir(keysDir, { recursive: true })
   const bundle = withCairn ? await bundleCairn() : ''
-  const profileDir = opt.profile ? path.join(runDir, 'profiles') : null
+  const rounds = Math.max(1, Number(opt.rounds))
 
   log('starting the local cloud (fake Hetzner with sshd VMs, s3rver)')
   const cloud = await startLocalCloud({ keyring: false })
-  const vms: BenchVm[] = []
   const measurements: OpMeasurement[] = []
-  let change: ChangeSummary | null
+  let change: ChangeSummary | null = null
   const restoreChecks: Record<string, string[]> = {}
   const profiles: Record<string, ProfileSummary> = {}
+  const vms: BenchVm[] = []
+  const ssh = (v: BenchVm): SshTarget => ({
+    host: v.ip,
+    port: v.port,
+    keyFile: v.userKeyFile,
+    hostKey: v.hostPublicKey,
+  })
+  /** Adds the VM side's CPU time to a Cairn operation over SSH. */
+  const onVm = async (v: BenchVm, op: () => Promise<OpMeasurement>) => {
+    const meter = await vmCpuMeter(v.homeDir)
+    const before = meter ? await meter() : 0
+    const m = await op()
+    if (meter) {
+      // The connection's processes are reaped (and their time added) just after it closes.
+      await new Promise((r) => setTimeout(r, 500))
+      m.vmCpuMs = (await meter()) - before
+    }
+    return m
+  }
+  const record = (m: OpMeasurement) => {
+    measurements.push(m)
+    const q = m.store ?? m.proxy
+    log(
+      `${m.tool.padEnd(6)} ${m.op.padEnd(24)} ${(m.measured.wallMs / 1000).toFixed(2).padStart(7)} s` +
+        (m.opMs !== undefined ? ` (op ${(m.opMs / 1000).toFixed(2)} s)` : '') +
+        `  rss ${(m.measured.maxRssKiB / 1024).toFixed(0)} MiB  cpu ${((m.measured.userMs + m.measured.systemMs) / 1000).toFixed(1)} s` +
+        (m.vmCpuMs !== undefined ? ` + vm ${(m.vmCpuMs / 1000).toFixed(1)} s` : '') +
+        (q
+          ? `  put/get/list ${q.put}/${q.get}/${q.list}  up ${(q.bytesUp / MIB).toFixed(1)} MiB`
+          : '') +
+        `  load ${m.measured.loadBefore.toFixed(2)}`,
+    )
+    if (m.phases?.length) {
+      log(
+        `       phases: ${m.phases.map((p) => `${p.phase} @${(p.atMs / 1000).toFixed(1)}s`).join(', ')}`,
+      )
+    }
+  }
+
   try {
     const s3 = cloud.s3
     const hetzner = cloud.hetzner
     const proxy = await startS3Proxy(s3.endpoint, runDir)
-    const ctx = { runDir, s3, proxy, repoKind, timeoutMs: Number(opt.timeout) * 60_000, log }
+    const source = { tree: null as Awaited<ReturnType<typeof describeTree>> | null }
 
-    const vm = await createVm(hetzner, 'bench-ws', path.join(runDir, 'keys'))
-    vms.push(vm)
-    const t = performance.now()
-    const workDir = await copyInto(vm, dataset.root, 'work')
-    log(
-      `VM ${vm.ip}:${vm.port} up; dataset copied into /home/dev/work in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-    )
-    const vmPath = '/home/dev/work'
-    const ssh = (v: BenchVm): SshTarget => ({
-      host: v.ip,
-      port: v.port,
-      keyFile: v.userKeyFile,
-      hostKey: v.hostPublicKey,
-    })
-
-    const cairn = withCairn ? new Cairn(ctx, bundle, profileDir) : null
-    const restic = withRestic ? new Restic(ctx) : null
-    await cairn?.init(randomBytes(32).toString('hex'))
-    await restic?.init()
-
-    /** Adds the VM side's CPU time to a Cairn operation over SSH. */
-    const onVm = async (v: BenchVm, op: () => Promise<OpMeasurement>) => {
-      const meter = await vmCpuMeter(v.homeDir)
-      const before = meter ? await meter() : 0
-      const m = await op()
-      if (meter) {
-        // The connection's processes are reaped (and their time added) just after it closes.
-        await new Promise((r) => setTimeout(r, 500))
-        m.vmCpuMs = (await meter()) - before
+    for (let round = 1; round <= rounds; round++) {
+      const roundDir = path.join(runDir, `round-${round}`)
+      await mkdir(roundDir, { recursive: true })
+      const ctx = {
+        runDir: roundDir,
+        round,
+        s3,
+        proxy,
+        repoKind,
+        timeoutMs: Number(opt.timeout) * 60_000,
+        log,
       }
-      return m
-    }
-    const record = (m: OpMeasurement) => {
-      measurements.push(m)
-      const q = m.store ?? m.proxy
+      const profileDir = opt.profile ? path.join(roundDir, 'profiles') : null
+      const vm = await createVm(hetzner, `bench-ws-${round}`, keysDir)
+      vms.push(vm)
+      const t = performance.now()
+      const workDir = await copyInto(vm, dataset.root, 'work')
       log(
-        `${m.tool.padEnd(6)} ${m.op.padEnd(24)} ${(m.measured.wallMs / 1000).toFixed(2).padStart(7)} s` +
-          (m.opMs !== undefined ? ` (op ${(m.opMs / 1000).toFixed(2)} s)` : '') +
-          `  rss ${(m.measured.maxRssKiB / 1024).toFixed(0)} MiB  cpu ${((m.measured.userMs + m.measured.systemMs) / 1000).toFixed(1)} s` +
-          (m.vmCpuMs !== undefined ? ` + vm ${(m.vmCpuMs / 1000).toFixed(1)} s` : '') +
-          (q
-            ? `  put/get/list ${q.put}/${q.get}/${q.list}  up ${(q.bytesUp / MIB).toFixed(1)} MiB`
-            : '') +
-          `  load ${m.measured.loadBefore.toFixed(2)}`,
+        `round ${round} of ${rounds}: VM ${vm.ip}:${vm.port} up; dataset copied into /home/dev/work in ${((performance.now() - t) / 1000).toFixed(1)} s`,
       )
-      if (m.phases?.length) {
-        log(
-          `       phases: ${m.phases.map((p) => `${p.phase} @${(p.atMs / 1000).toFixed(1)}s`).join(', ')}`,
-        )
-      }
-    }
+      const vmPath = '/home/dev/work'
+      const cairn = withCairn ? new Cairn(ctx, bundle, profileDir) : null
+      const restic = withRestic ? new Restic(ctx) : null
+      await cairn?.init(randomBytes(32).toString('hex'))
+      await restic?.init()
 
-    // Interleaved per operation, so that both tools see the same machine load and page cache.
-    if (cairn) record(await onVm(vm, () => cairn.backup('full backup', ssh(vm), vmPath)))
-    if (restic) record(await restic.backup('full backup', workDir))
-    if (cairn) record(await onVm(vm, () => cairn.backup('unchanged backup', ssh(vm), vmPath)))
-    if (restic) record(await restic.backup('unchanged backup', workDir))
-
-    change = await applyChange(workDir, seed, dsBytes, vm)
-    log(
-      `change: ${(change.bytesChanged / MIB).toFixed(1)} MiB (${(change.share * 100).toFixed(2)}%) in ${change.filesModified} modified and ${change.filesAdded} new files, ${change.filesDeleted} deleted`,
-    )
-    if (cairn) record(await onVm(vm, () => cairn.backup('1% change backup', ssh(vm), vmPath)))
-    if (restic) record(await restic.backup('1% change backup', workDir))
-
-    const source = opt['no-check'] ? null : await describeTree(workDir, true)
-    const checkRestore = async (name: string, dir: string) => {
-      if (!source) return
-      const problems = compareTrees(source, await describeTree(dir, true))
-      restoreChecks[name] = problems
-      log(
-        problems.length
-          ? `${name}: restored tree DIFFERS:\n  ${problems.join('\n  ')}`
-          : `${name}: restored tree identical`,
-      )
-    }
-    if (cairn) {
-      const dir = path.join(runDir, 'restore-cairn')
-      record(await cairn.restoreLocal('restore (local)', dir))
-      await checkRestore('cairn restore (local)', dir)
-      await rm(dir, { recursive: true, force: true })
-    }
-    if (restic) {
-      const dir = path.join(runDir, 'restore-restic')
-      record(await restic.restore('restore (local)', dir))
-      await checkRestore('restic restore (local)', path.join(dir, workDir))
-      await rm(dir, { recursive: true, force: true })
-    }
-    if (cairn) record(await cairn.verify('verify (full)'))
-    if (restic) record(await restic.verify('verify (full)'))
-    if (cairn && !opt['no-ssh-restore']) {
-      const fresh = await createVm(hetzner, 'bench-restore', path.join(runDir, 'keys'))
-      vms.push(fresh)
-      record(
-        await onVm(fresh, () => cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath)),
-      )
-      await checkRestore('cairn restore (ssh, fresh VM)', path.join(fresh.devHome, 'work'))
-    }
-    await proxy.close()
-
-    if (profileDir) {
-      const moduleOf = await bundleModuleMap(bundle)
-      for (const m of measurements) {
-        for (const file of m.profiles ?? []) {
-          const summary = await summarizeProfile(file, bundle, moduleOf)
-          profiles[m.op] = summary
-          log(formatProfile(`profile of cairn ${m.op}`, summary))
+      // Interleaved per operation, so that both tools see the same machine load and page cache;
+      // who goes first alternates between rounds.
+      const pair = async (a: () => Promise<void>, b: () => Promise<void>) => {
+        if (round % 2 === 1) {
+          await a()
+          await b()
+        } else {
+          await b()
+          await a()
         }
       }
+      const cairnBackup = (op: Op) => async () => {
+        if (cairn) record(await onVm(vm, () => cairn.backup(op, ssh(vm), vmPath)))
+      }
+      const resticBackup = (op: Op) => async () => {
+        if (restic) record(await restic.backup(op, workDir))
+      }
+      await pair(cairnBackup('full backup'), resticBackup('full backup'))
+      await pair(cairnBackup('unchanged backup'), resticBackup('unchanged backup'))
+      change = await applyChange(workDir, seed, dsBytes, vm)
+      log(
+        `change: ${(change.bytesChanged / MIB).toFixed(1)} MiB (${(change.share * 100).toFixed(2)}%) in ${change.filesModified} modified and ${change.filesAdded} new files, ${change.filesDeleted} deleted`,
+      )
+      await pair(cairnBackup('1% change backup'), resticBackup('1% change backup'))
+
+      // Restored trees are compared with the source in the first round (the data is the same later).
+      if (round === 1 && !opt['no-check']) source.tree = await describeTree(workDir, true)
+      const checkRestore = async (name: string, dir: string) => {
+        if (!source.tree || round !== 1) return
+        const problems = compareTrees(source.tree, await describeTree(dir, true))
+        restoreChecks[name] = problems
+        log(
+          problems.length
+            ? `${name}: restored tree DIFFERS:\n  ${problems.join('\n  ')}`
+            : `${name}: restored tree identical`,
+        )
+      }
+      await pair(
+        async () => {
+          if (!cairn) return
+          const dir = path.join(roundDir, 'restore-cairn')
+          record(await cairn.restoreLocal('restore (local)', dir))
+          await checkRestore('cairn restore (local)', dir)
+          await rm(dir, { recursive: true, force: true })
+        },
+        async () => {
+          if (!restic) return
+          const dir = path.join(roundDir, 'restore-restic')
+          record(await restic.restore('restore (local)', dir))
+          await checkRestore('restic restore (local)', path.join(dir, workDir))
+          await rm(dir, { recursive: true, force: true })
+        },
+      )
+      await pair(
+        async () => {
+          if (cairn) record(await cairn.verify('verify (full)'))
+        },
+        async () => {
+          if (restic) record(await restic.verify('verify (full)'))
+        },
+      )
+      if (cairn && !opt['no-ssh-restore']) {
+        const fresh = await createVm(hetzner, `bench-restore-${round}`, keysDir)
+        vms.push(fresh)
+        record(
+          await onVm(fresh, () => cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath)),
+        )
+        await checkRestore('cairn restore (ssh, fresh VM)', path.join(fresh.devHome, 'work'))
+        await fresh.destroy()
+      }
+      await vm.destroy()
+
+      if (profileDir && round === 1) {
+        const moduleOf = await bundleModuleMap(bundle)
+        for (const m of measurements) {
+          for (const file of m.profiles ?? []) {
+            const summary = await summarizeProfile(file, bundle, moduleOf)
+            profiles[m.op] = summary
+            log(formatProfile(`profile of cairn ${m.op}`, summary))
+          }
+        }
+      }
+      if (!opt.keep) await rm(roundDir, { recursive: true, force: true })
     }
+    await proxy.close()
   } finally {
     for (const vm of vms) await vm.destroy()
     await cloud.stop().catch(() => {})
     if (!opt.keep) await rm(runDir, { recursive: true, force: true })
   }
 
-  const tbl = table(measurements, dsBytes)
-  const tgt = targets(measurements, change)
+  const typical = medians(measurements)
+  const tbl = table(typical, dsBytes)
+  const tgt = targets(typical, change, measurements)
   const results = {
     date: new Date().toISOString(),
     machine: { ...host, loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     dataset: { ...dataset.manifest, size: sizeLabel(size) },
     repo: repoKind,
+    rounds,
     change,
+    /** Per tool and operation, the round with the median wall time (what the table shows). */
+    medians: typical.map((m) => ({ ...m, profiles: undefined })),
     measurements: measurements.map((m) => ({ ...m, profiles: undefined })),
     restoreChecks,
     targets: tgt,
@@ -295,7 +349,7 @@ async function main(): Promise<void> {
   await mkdir(path.dirname(opt.out), { recursive: true })
   await writeFile(opt.out, JSON.stringify(results, null, 2) + '\n')
   process.stdout.write(
-    `\n${tbl}\n\n${targetTable(tgt)}\n\nresults: ${opt.out}${opt.keep ? `\nrun directory kept: ${runDir}` : ''}\n`,
+    `\n${rounds > 1 ? `medians of ${rounds} rounds\n` : ''}${tbl}\n\n${targetTable(tgt)}\n\nresults: ${opt.out}${opt.keep ? `\nrun directory kept: ${runDir}` : ''}\n`,
   )
 }
 

@@ -35,6 +35,19 @@ function requests(
   return { put: c.put, get: c.get, list: c.list, bytesUp: c.bytesUp }
 }
 
+/** Per tool and operation, the measurement with the median wall time (lower median for even counts). */
+export function medians(ms: OpMeasurement[]): OpMeasurement[] {
+  const groups = new Map<string, OpMeasurement[]>()
+  for (const m of ms) {
+    const key = `${m.tool}\0${m.op}`
+    groups.set(key, [...(groups.get(key) ?? []), m])
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g].sort((a, b) => a.measured.wallMs - b.measured.wallMs)
+    return sorted[Math.floor((sorted.length - 1) / 2)] as OpMeasurement
+  })
+}
+
 export function find(
   ms: OpMeasurement[],
   tool: 'cairn' | 'restic',
@@ -103,7 +116,12 @@ export function table(ms: OpMeasurement[], datasetBytes: number): string {
   ].join('\n')
 }
 
-export function targets(ms: OpMeasurement[], change: ChangeSummary | null): Target[] {
+/** `ms`: the typical (median) measurements; `all`: every round, for the worst peak RSS. */
+export function targets(
+  ms: OpMeasurement[],
+  change: ChangeSummary | null,
+  all: OpMeasurement[] = ms,
+): Target[] {
   const out: Target[] = []
   const ratio = (op: Op, name: string) => {
     const c = find(ms, 'cairn', op)
@@ -144,7 +162,7 @@ export function targets(ms: OpMeasurement[], change: ChangeSummary | null): Targ
     })
   }
   {
-    const cairn = ms.filter((m) => m.tool === 'cairn')
+    const cairn = all.filter((m) => m.tool === 'cairn')
     const peak = Math.max(0, ...cairn.map((m) => m.measured.maxRssKiB))
     const worst = cairn.find((m) => m.measured.maxRssKiB === peak)
     out.push({

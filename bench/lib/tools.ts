@@ -41,7 +41,10 @@ export interface OpMeasurement {
 export type RepoKind = 's3' | 'folder'
 
 export interface ToolContext {
+  /** This round's directory (repositories, caches, logs). */
   runDir: string
+  /** Rounds of a run use their own repository prefixes. */
+  round: number
   s3: LocalS3
   proxy: S3Proxy
   repoKind: RepoKind
@@ -71,7 +74,7 @@ export class Restic {
     }
     this.repo =
       ctx.repoKind === 's3'
-        ? `s3:${ctx.proxy.endpoint}/${ctx.s3.bucket}/restic-bench`
+        ? `s3:${ctx.proxy.endpoint}/${ctx.s3.bucket}/restic-bench-${ctx.round}`
         : path.join(ctx.runDir, 'restic-repo')
     this.args = ['-r', this.repo, ...(ctx.repoKind === 's3' ? ['--cacert', ctx.proxy.caFile] : [])]
   }
@@ -150,7 +153,7 @@ export class Cairn {
             kind: 's3',
             endpoint: ctx.proxy.endpoint,
             bucket: ctx.s3.bucket,
-            prefix: 'cairn-bench',
+            prefix: `cairn-bench-${ctx.round}`,
             accessKeyId: ctx.s3.accessKeyId,
             secretAccessKey: ctx.s3.secretAccessKey,
           }
