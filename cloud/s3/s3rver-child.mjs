@@ -2,13 +2,15 @@
 // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only offers through
 // the legacy provider. Keeping that flag in this child leaves the test process's crypto untouched.
 //
-// Two R2 behaviours Cairn relies on are added here, by wrapping s3rver's own functions:
+// The R2 behaviours Cairn relies on are added here, by wrapping s3rver's own functions:
 //  - PUT with `If-None-Match: *` fails with 412 PreconditionFailed when the key exists (atomic
 //    per key within this process, which is the only writer).
 //  - Requests must carry a valid AWS SigV4 signature (s3rver itself never checks V4 signatures
 //    and serves unsigned requests); see sigv4.mjs.
 //  - An object becomes visible only when fully written (s3rver writes in place and answers before
 //    the data is flushed, so a GET right after a PUT could see a short file).
+//  - Multipart uploads as R2 has them: abort, list, part checks at completion and If-None-Match: *
+//    on CompleteMultipartUpload; see multipart.mjs.
 import { createRequire } from 'node:module'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
@@ -16,6 +18,7 @@ import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import crypto from 'node:crypto'
+import { installMultipart } from './multipart.mjs'
 import { checkSignature } from './sigv4.mjs'
 
 const require = createRequire(import.meta.url)
@@ -141,6 +144,7 @@ server.middleware.unshift(async (ctx, next) => {
   }
   return next()
 })
+installMultipart({ server, objectController, FilesystemStore, S3Error, incoming, withKeyLock })
 const { port: boundPort } = await server.run()
 process.stdout.write(JSON.stringify({ port: boundPort }) + '\n')
 

@@ -6,6 +6,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import { CairnError } from '../../../shared/errors'
 import { silentLogger, type Logger } from '../logging/logger'
 import { abortReason, throwIfAborted, withRetry, type RetryPolicy } from '../net/retry'
 import { assertValidKey, assertValidPrefix } from './keys'
@@ -17,8 +18,15 @@ import {
   type RequestCounts,
 } from './object-store'
 import { classifyS3Error, describeS3Failure, mapS3Error, type S3ErrorContext } from './s3-errors'
+import {
+  multipartSettings,
+  putMultipart,
+  type MultipartIO,
+  type MultipartOptions,
+  type MultipartSettings,
+} from './s3-multipart'
 
-export interface S3StoreOptions {
+export interface S3StoreOptions extends MultipartOptions {
   endpoint: string
   /** R2 wants 'auto'. */
   region?: string
@@ -35,6 +43,8 @@ export interface S3StoreOptions {
   /** The slowest transfer rate tolerated; adds size / rate to a request's time. Default 64 KiB/s. */
   minBytesPerSecond?: number
   logger?: Logger
+  // From MultipartOptions: objects of at least `multipartThreshold` bytes (default 64 MiB) upload
+  // in parts of `multipartPartSize` (default 16 MiB), `multipartConcurrency` (default 4) at once.
 }
 
 export const defaultS3RetryPolicy: RetryPolicy = {
@@ -58,7 +68,9 @@ export const interactiveStorageRetryPolicy: RetryPolicy = {
  * The SDK's own retries are off (maxAttempts 1) and every attempt goes through `withRetry` here,
  * so that each HTTP request is counted (R2 bills failed requests too), each attempt has its own
  * deadline, the caller's AbortSignal stops waits between attempts, and S3 and the Hetzner client
- * share one documented policy. See docs/storage.md.
+ * share one documented policy. Objects of at least `multipartThreshold` bytes go up as multipart
+ * uploads (s3-multipart.ts); smaller ones as one PUT, since R2 bills every request. See
+ * docs/storage.md.
  */
 export class S3Store implements ObjectStore {
   readonly description: string
@@ -71,6 +83,7 @@ export class S3Store implements ObjectStore {
   private readonly timeoutMs: number
   private readonly minRate: number
   private readonly logger: Logger
+  private readonly multipart: MultipartSettings
 
   constructor(options: S3StoreOptions) {
     const endpoint = new URL(options.endpoint)
@@ -83,6 +96,7 @@ export class S3Store implements ObjectStore {
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.minRate = options.minBytesPerSecond ?? 64 * 1024
     this.logger = options.logger ?? silentLogger
+    this.multipart = multipartSettings(options)
     this.description = `s3://${this.bucket}/${this.prefix} at ${endpoint.origin}`
     this.client = new S3Client({
       endpoint: endpoint.toString().replace(/\/$/, ''),
@@ -108,6 +122,13 @@ export class S3Store implements ObjectStore {
   ): Promise<void> {
     assertValidKey(key)
     const ctx = this.ctx('put', key)
+    if (body.byteLength >= this.multipart.threshold) {
+      try {
+        return await putMultipart(this.multipartIO(key), body, options)
+      } catch (error) {
+        throw mapS3Error(error, ctx)
+      }
+    }
     let failedBefore = false
     try {
       await this.retrying(ctx, options.signal, async (signal) => {
@@ -140,6 +161,13 @@ export class S3Store implements ObjectStore {
         }
       })
     } catch (error) {
+      if (options.createOnly && describeS3Failure(error).name === 'ConditionalRequestConflict') {
+        // AWS answers 409 when another conditional write to the key races ours.
+        throw new CairnError(
+          'conflict',
+          `The object ${key} was written by someone else at the same time, in bucket ${this.bucket} at ${this.host}.`,
+        )
+      }
       throw mapS3Error(error, ctx)
     }
   }
@@ -260,6 +288,22 @@ export class S3Store implements ObjectStore {
     this.client.destroy()
   }
 
+  private multipartIO(key: string): MultipartIO {
+    return {
+      client: this.client,
+      bucket: this.bucket,
+      objectKey: this.prefix + key,
+      host: this.host,
+      key,
+      requests: this.requests,
+      settings: this.multipart,
+      logger: this.logger,
+      retrying: (outer, attempt, options) =>
+        this.retrying(this.ctx('put', key), outer, attempt, options),
+      holds: (body, signal) => this.holds(key, body, signal),
+    }
+  }
+
   private async holds(key: string, body: Uint8Array, signal?: AbortSignal): Promise<boolean> {
     try {
       const info = await this.head(key, signal ? { signal } : {})
@@ -274,33 +318,39 @@ export class S3Store implements ObjectStore {
   /**
    * Runs one S3 operation with retries. Each attempt gets an AbortSignal that fires on the
    * caller's abort or at the attempt's deadline: timeoutMs plus the time the known size takes at
-   * minBytesPerSecond. `extend` lengthens the deadline when the size becomes known (GET headers).
+   * minBytesPerSecond, plus `extraMs`. `extend` lengthens the deadline when the size becomes known
+   * (GET headers). `options` replace the policy and cap timeoutMs for one operation.
    */
   private retrying<T>(
     ctx: S3ErrorContext,
     outer: AbortSignal | undefined,
     attempt: (
-      signal: (bytes: number) => AbortSignal,
+      signal: (bytes: number, extraMs?: number) => AbortSignal,
       extend: (bytes: number) => void,
     ) => Promise<T>,
+    options: { policy?: RetryPolicy; maxTimeoutMs?: number } = {},
   ): Promise<T> {
     throwIfAborted(outer)
+    const baseMs = Math.min(this.timeoutMs, options.maxTimeoutMs ?? Infinity)
     return withRetry(
       async () => {
         const controller = new AbortController()
         let timer: NodeJS.Timeout | undefined
-        const arm = (bytes: number) => {
+        const arm = (bytes: number, extraMs = 0) => {
           clearTimeout(timer)
-          const ms = this.timeoutMs + Math.ceil((bytes / this.minRate) * 1000)
+          const ms = baseMs + extraMs + Math.ceil((bytes / this.minRate) * 1000)
           timer = setTimeout(() => controller.abort(timeoutError()), ms)
         }
         const onOuterAbort = () => controller.abort(outer!.reason)
         outer?.addEventListener('abort', onOuterAbort, { once: true })
         try {
-          return await attempt((bytes) => {
-            arm(bytes)
-            return controller.signal
-          }, arm)
+          return await attempt(
+            (bytes, extraMs) => {
+              arm(bytes, extraMs)
+              return controller.signal
+            },
+            (bytes) => arm(bytes),
+          )
         } catch (error) {
           if (outer?.aborted) throw abortReason(outer)
           if (controller.signal.aborted) throw timeoutError()
@@ -311,7 +361,7 @@ export class S3Store implements ObjectStore {
         }
       },
       {
-        policy: this.policy,
+        policy: options.policy ?? this.policy,
         classify: classifyS3Error,
         ...(outer ? { signal: outer } : {}),
         onRetry: ({ attempt, delayMs, error }) => {
