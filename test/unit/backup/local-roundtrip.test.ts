@@ -179,6 +179,37 @@ describe('backup from a local folder, restore into a local folder', () => {
     expect(full.refused).toEqual([])
     expect(fs.readFileSync(path.join(out, 'only/inner/deep.txt'), 'utf8')).toBe('deep\n')
     expect(fs.readlinkSync(path.join(out, 'sneaky'))).toBe('/tmp') // not ours: left alone
+
+    // A symlink at the target where the restore point has a folder: never followed, never
+    // replaced; the folder and everything below it are refused (as over SSH).
+    const outside = freshDir('outside')
+    fs.mkdirSync(outside)
+    fs.rmSync(path.join(out, 'only'), { recursive: true })
+    fs.symlinkSync(outside, path.join(out, 'only'))
+    const preflightLinked = await preflightRestoreTarget({
+      workspace,
+      snapshotId: 'latest',
+      target: { kind: 'local', dir: out },
+    })
+    expect(preflightLinked.blockedBySymlink.sort()).toEqual(
+      ['only/inner', 'only/inner/deep.txt', 'only/top.txt'].sort(),
+    )
+    const linked = await runRestore({
+      workspace,
+      snapshotId: 'latest',
+      overwrite: true,
+      target: { kind: 'local', dir: out },
+    })
+    expect(linked.refused.map((r) => [r.path, r.reason]).sort()).toEqual(
+      [
+        ['only', 'through-symlink'],
+        ['only/inner', 'through-symlink'],
+        ['only/inner/deep.txt', 'through-symlink'],
+        ['only/top.txt', 'through-symlink'],
+      ].sort(),
+    )
+    expect(fs.readdirSync(outside)).toEqual([])
+    expect(fs.readlinkSync(path.join(out, 'only'))).toBe(outside)
   })
 })
 

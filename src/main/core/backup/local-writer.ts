@@ -346,7 +346,16 @@ export async function restoreToLocal(
             rootMeta = meta
             break
           }
-          await makeDir(rel)
+          if (!(await makeDir(rel))) {
+            // As over SSH: a symlink already at the target is neither followed nor replaced by a
+            // folder; this entry and everything below it are refused.
+            report.refused.push({
+              path: rel,
+              reason: 'through-symlink',
+              message: 'a symlink is in the way at the target',
+            })
+            break
+          }
           realDirs.add(k)
           dirs.push(meta)
           report.dirs++
@@ -425,18 +434,22 @@ export async function restoreToLocal(
     throw error
   }
 
-  async function makeDir(rel: Buffer): Promise<void> {
+  /** Creates a folder (false: a symlink is at its place, which is left alone). */
+  async function makeDir(rel: Buffer): Promise<boolean> {
     try {
       await fsp.mkdir(fullPath(rel), { mode: 0o700 })
+      return true
     } catch (error) {
       if (errno(error) !== 'EEXIST') throw writeError(shown(rel), error)
       const stat = await fsp.lstat(fullPath(rel))
-      if (stat.isDirectory()) return
-      // Overwrite mode: a file or symlink where the folder goes is replaced (never followed).
+      if (stat.isDirectory()) return true
+      if (stat.isSymbolicLink()) return false
+      // Overwrite mode: a file where the folder goes is replaced.
       await fsp.rm(fullPath(rel), { force: true })
       await fsp.mkdir(fullPath(rel), { mode: 0o700 }).catch((e: unknown) => {
         throw writeError(shown(rel), e)
       })
+      return true
     }
   }
 }
