@@ -17,7 +17,7 @@ import {
 import { connectSsh, type SshConnection } from '../../src/main/core/ssh/connection'
 import { S3Store } from '../../src/main/core/storage/s3-store'
 import { CairnError } from '../../src/shared/errors'
-import { createTestVm, type TestVm } from '../integration/remote/remote-vm'
+import { createTestVm, type TestVm } from './remote-vm'
 import { compareTrees, describeTree, prng, seededBytes, type NodeInfo } from './backup-trees'
 import { cloudInfo } from './cloud-info'
 import { faultyProxy, faultyS3Proxy, type FaultyProxy, type ProxyFault } from './faulty-proxy'

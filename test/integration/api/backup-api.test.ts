@@ -6,8 +6,8 @@ import type { Job } from '../../../src/shared/domain/jobs'
 import type { JobResult, RestorePoint } from '../../../src/shared/domain/backup'
 import type { CallResult } from '../../../src/shared/rpc'
 import { startHarness, type Harness } from '../core/core-harness'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
-import { buildTree, hostPath, sha256 } from '../remote/tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { buildTree, hostPath, sha256 } from '../../support/tree-fixture'
 
 // The backup API through dispatch, as the UI will use it: storage and keys set up, a backup job of
 // a local-cloud VM with progress events, restore points listed and browsed, restore, verify,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { runBackup, runRestore, sshSource } from '../../../src/main/core/backup'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
 import { seededBytes } from '../../support/backup-trees'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
 import { createRepo, scratch, type TestRepo } from './harness'
 
 // A 300 MiB file must stream through backup and restore without being held in memory: the

@@ -17,8 +17,8 @@ import {
   describeTree,
   type NodeInfo,
 } from '../../support/backup-trees'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
-import { hostPath } from '../remote/tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { hostPath } from '../../support/tree-fixture'
 import { createRepo, scratch, type RepoKind, type TestRepo } from './harness'
 
 // A generated workspace on one local-cloud VM, backed up over SSH into s3rver and into a folder,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestorePoint } from '../../../src/shared/domain/backup'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
-import { buildTree, hostPath, join, sha256, walk } from '../remote/tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { buildTree, hostPath, join, sha256, walk } from '../../support/tree-fixture'
 import { ensureCliBuilt, keychainEnv, runCairn, s3Repo, sshFlagsFor } from './cli-harness'
 
 // The issue's "done when": `cairn backup --from ssh://…` into S3 and into a folder, then

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cloudInfo } from '../../support/cloud-info'
-import type { TestVm } from '../remote/remote-vm'
+import type { TestVm } from '../../support/remote-vm'
 
 const root = join(import.meta.dirname, '../../..')
 export const CLI = join(root, 'out/main/cli.js')

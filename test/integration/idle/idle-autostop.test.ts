@@ -4,7 +4,7 @@ import { ManualClock } from '../../../src/main/core/idle/clock'
 import { IdleMonitor } from '../../../src/main/core/idle/idle-monitor'
 import { SshIdleProbe } from '../../../src/main/core/idle/ssh-idle-probe'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
 import { FAKE_AGENT, sh } from './idle-vm'
 
 /*

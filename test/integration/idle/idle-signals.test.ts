@@ -7,7 +7,7 @@ import {
 } from '../../../src/main/core/idle/evidence'
 import { SshIdleProbe, ownClientOf } from '../../../src/main/core/idle/ssh-idle-probe'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
-import { createTestVm, type TestVm } from '../remote/remote-vm'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
 import { FAKE_AGENT, openUserSession, sh, type UserSession } from './idle-vm'
 
 /*

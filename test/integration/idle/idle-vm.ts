@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
-import type { TestVm } from '../remote/remote-vm'
+import type { TestVm } from '../../support/remote-vm'
 
 /** An interactive SSH session of "the user", through OpenSSH's own client with a terminal. */
 export interface UserSession {

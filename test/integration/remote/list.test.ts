@@ -6,8 +6,8 @@ import { backupRules } from '../../../src/main/core/remote/default-rules'
 import { PathFilter } from '../../../src/main/core/remote/path-filter'
 import { connectSsh, type SshConnection } from '../../../src/main/core/ssh/connection'
 import { CairnError } from '../../../src/shared/errors'
-import { createTestVm, type TestVm } from './remote-vm'
-import { buildTree, hostPath, join, walk } from './tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { buildTree, hostPath, join, walk } from '../../support/tree-fixture'
 
 let vm: TestVm
 let conn: SshConnection

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listRemote, type RemoteEntry } from '../../../src/main/core/remote/list'
 import { readRemoteFiles, type FileContent } from '../../../src/main/core/remote/read-contents'
 import { connectSsh, type SshConnection } from '../../../src/main/core/ssh/connection'
-import { createTestVm, type TestVm } from './remote-vm'
-import { buildTree, hostPath, join, NON_UTF8, sha256 } from './tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { buildTree, hostPath, join, NON_UTF8, sha256 } from '../../support/tree-fixture'
 
 let vm: TestVm
 let conn: SshConnection

@@ -8,9 +8,9 @@ import {
 } from '../../../src/main/core/remote/restore-writer'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
 import { CairnError } from '../../../src/shared/errors'
-import { createTestVm, type TestVm } from './remote-vm'
-import { entriesFromTree } from './restore-source'
-import { buildTree, hostPath, join, walk, sha256 } from './tree-fixture'
+import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { entriesFromTree } from '../../support/restore-source'
+import { buildTree, hostPath, join, walk, sha256 } from '../../support/tree-fixture'
 
 let vm: TestVm
 let conn: SshConnection

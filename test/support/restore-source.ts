@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { RestoreEntry } from '../../../src/main/core/remote/restore-writer'
+import type { RestoreEntry } from '../../src/main/core/remote/restore-writer'
 import { join, walk } from './tree-fixture'
 
 /** The local tree as restore entries, the way the pipeline will produce them from a snapshot. */

@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { hetznerControl, newHetznerProject } from '../../support/cloud-info'
+import { hetznerControl, newHetznerProject } from './cloud-info'
 import {
   connectSsh,
   type SshConnectOptions,
   type SshConnection,
-} from '../../../src/main/core/ssh/connection'
+} from '../../src/main/core/ssh/connection'
 
 const run = promisify(execFile)
 
