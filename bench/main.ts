@@ -102,6 +102,16 @@ async function requireTools(): Promise<string> {
   }
 }
 
+/** Which Cairn was measured: the commit, and whether the core had uncommitted changes. */
+async function cairnVersion(): Promise<{ commit: string; coreDirty: boolean }> {
+  const cwd = path.join(benchDir, '..')
+  const { stdout: commit } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd })
+  const { stdout: status } = await run('git', ['status', '--porcelain', '--', 'src/main/core'], {
+    cwd,
+  })
+  return { commit: commit.trim(), coreDirty: status.trim() !== '' }
+}
+
 async function machine(resticVersion: string) {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '')
   const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown'
@@ -159,6 +169,10 @@ async function main(): Promise<void> {
   const keysDir = path.join(runDir, 'keys')
   await mkdir(keysDir, { recursive: true })
   const bundle = withCairn ? await bundleCairn() : ''
+  const cairnAt = await cairnVersion()
+  log(
+    `Cairn at ${cairnAt.commit}${cairnAt.coreDirty ? ' (src/main/core has uncommitted changes)' : ''}`,
+  )
   const rounds = Math.max(1, Number(opt.rounds))
 
   log('starting the local cloud (fake Hetzner with sshd VMs, s3rver)')
@@ -337,6 +351,7 @@ async function main(): Promise<void> {
     machine: { ...host, loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     dataset: { ...dataset.manifest, size: sizeLabel(size) },
     repo: repoKind,
+    cairn: cairnAt,
     rounds,
     change,
     /** Per tool and operation, the round with the median wall time (what the table shows). */
