@@ -329,8 +329,11 @@ async function main(): Promise<void> {
         for (const m of measurements) {
           for (const file of m.profiles ?? []) {
             const summary = await summarizeProfile(file, bundle, moduleOf)
-            profiles[m.op] = summary
-            log(formatProfile(`profile of cairn ${m.op}`, summary))
+            // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.
+            const thread = path.basename(file).split('.')[4] ?? '0'
+            const key = thread === '0' ? m.op : `${m.op} (worker thread ${thread})`
+            profiles[key] = summary
+            log(formatProfile(`profile of cairn ${key}`, summary))
           }
         }
       }

@@ -3,8 +3,8 @@
  * function and by source file. The bundle is not minified, and esbuild marks where each module
  * starts with a `// path/to/file.ts` comment, so a bundle line maps back to its source file.
  *
- * Only the main thread is profiled: work on the libuv pool (brotli/zstd compression off the main
- * thread, fs, crypto in async APIs) shows up in the process's CPU time, not here.
+ * V8 profiles JavaScript threads (the main thread and each worker thread, one file each); work on
+ * the libuv pool (async zlib, fs, crypto) shows up in the process's CPU time, not here.
  */
 import { readFile } from 'node:fs/promises'
 
@@ -109,7 +109,7 @@ export async function summarizeProfile(
 export function formatProfile(title: string, s: ProfileSummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`
   const lines = [
-    `${title}: ${(s.totalMs / 1000).toFixed(2)} s sampled on the main thread, idle ${(s.idleMs / 1000).toFixed(2)} s, GC ${(s.gcMs / 1000).toFixed(2)} s`,
+    `${title}: ${(s.totalMs / 1000).toFixed(2)} s sampled, idle ${(s.idleMs / 1000).toFixed(2)} s, GC ${(s.gcMs / 1000).toFixed(2)} s`,
     '  top functions (self time):',
     ...s.topFunctions.map(
       (f) =>
