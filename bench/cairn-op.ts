@@ -60,6 +60,8 @@ export interface CairnOpResult {
   requests: ObjectStore['requests']
   detail: unknown
   phases: { phase: string; atMs: number; filesDone: number; bytesDone: number }[]
+  /** Sampled peaks of process.memoryUsage() fields (MiB), each on its own. */
+  memoryPeaksMiB: Record<string, number>
 }
 
 /** Sealed index files on disk (the desktop keeps such a cache); names are their SHA-256. */
@@ -102,6 +104,16 @@ async function main(): Promise<void> {
     privateKey: await readFile(s.keyFile, 'utf8'),
     hostKey: s.hostKey,
   })
+  // Peaks of what RSS is made of (sampled): JS heap, buffers outside it (external, array buffers).
+  const memory = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }
+  const sample = () => {
+    const m = process.memoryUsage()
+    for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
+      memory[k] = Math.max(memory[k], m[k])
+    }
+  }
+  const sampler = setInterval(sample, 50)
+  sampler.unref()
   const t0 = performance.now()
   // When each phase started (ms since the operation started): where the time goes, without a profiler.
   const phases: { phase: string; atMs: number; filesDone: number; bytesDone: number }[] = []
@@ -181,6 +193,8 @@ async function main(): Promise<void> {
     }
   }
   const end = performance.now()
+  clearInterval(sampler)
+  sample()
   const usage = process.resourceUsage()
   const result: CairnOpResult = {
     op: spec.op,
@@ -193,6 +207,9 @@ async function main(): Promise<void> {
     requests: { ...store.requests },
     detail,
     phases,
+    memoryPeaksMiB: Object.fromEntries(
+      Object.entries(memory).map(([k, v]) => [k, Math.round(v / 2 ** 20)]),
+    ),
   }
   await writeFile(spec.resultFile, JSON.stringify(result, null, 2))
 }

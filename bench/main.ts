@@ -18,6 +18,7 @@ import { startLocalCloud } from '../cloud/index'
 import { applyChange, type ChangeSummary } from './lib/change'
 import { compareTrees, describeTree } from './lib/compare'
 import { ensureDataset, MIB, parseSize, sizeLabel } from './lib/dataset'
+import { acquireBenchLock } from './lib/lock'
 import { TIME_BIN } from './lib/measure'
 import {
   bundleModuleMap,
@@ -156,6 +157,23 @@ async function main(): Promise<void> {
     `machine: ${host.nproc} cores (${host.cpu}), ${host.ramGiB} GiB RAM, Node ${host.node}, ${host.restic}; load ${host.loadAtStart.join(' ')}`,
   )
 
+  await mkdir(opt['cache-dir'], { recursive: true })
+  const unlock = await acquireBenchLock(opt['cache-dir'], log)
+  try {
+    await measureAll(size, seed, repoKind, withCairn, withRestic, host)
+  } finally {
+    await unlock()
+  }
+}
+
+async function measureAll(
+  size: number,
+  seed: number,
+  repoKind: RepoKind,
+  withCairn: boolean,
+  withRestic: boolean,
+  host: Awaited<ReturnType<typeof machine>>,
+): Promise<void> {
   const dataset = await ensureDataset(opt['cache-dir'], seed, size, log)
   const dsBytes = dataset.manifest.bytes
   log(
@@ -213,6 +231,12 @@ async function main(): Promise<void> {
           : '') +
         `  load ${m.measured.loadBefore.toFixed(2)}`,
     )
+    if (m.memoryPeaksMiB) {
+      const p = m.memoryPeaksMiB
+      log(
+        `       memory peaks (MiB): rss ${p.rss}, heap used ${p.heapUsed} of ${p.heapTotal}, external ${p.external} (array buffers ${p.arrayBuffers})`,
+      )
+    }
     if (m.phases?.length) {
       log(
         `       phases: ${m.phases.map((p) => `${p.phase} @${(p.atMs / 1000).toFixed(1)}s`).join(', ')}`,

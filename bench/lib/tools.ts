@@ -32,6 +32,8 @@ export interface OpMeasurement {
   store?: CairnOpResult['requests']
   /** restic's --json summary or Cairn's result detail. */
   detail?: unknown
+  /** Cairn: sampled peaks of heap and buffer memory (MiB). */
+  memoryPeaksMiB?: Record<string, number>
   /** Cairn: when each pipeline phase started. */
   phases?: CairnOpResult['phases']
   /** Paths of CPU profiles written for this operation. */
@@ -200,6 +202,7 @@ export class Cairn {
       store: result.requests,
       detail: result.detail,
       phases: result.phases,
+      memoryPeaksMiB: result.memoryPeaksMiB,
       ...(profiles ? { profiles } : {}),
     }
   }
