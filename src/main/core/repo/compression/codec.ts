@@ -19,7 +19,7 @@ export const CODEC_BROTLI = 1
 export type Codec = typeof CODEC_NONE | typeof CODEC_BROTLI
 
 /** Below this, compression is skipped (and for big inputs it runs on the libuv thread pool). */
-const MIN_COMPRESS = 128
+export const MIN_COMPRESS = 128
 const ASYNC_FROM = 32 * 1024
 /** Decompression is cheap: a thread-pool round trip cost more than it saved (316 vs 235 MiB/s). */
 const DECODE_ASYNC_FROM = 1024 * 1024

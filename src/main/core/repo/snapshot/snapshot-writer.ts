@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { CairnError } from '../../../../shared/errors'
 import { FastCdc } from '../chunker/fastcdc'
 import { CHUNKER_PARAMS_V1 } from '../chunker/params'
-import { encodePlaintext } from '../compression/codec'
+import { encodePlaintext, MIN_COMPRESS } from '../compression/codec'
+import { sharedCompressPool } from '../compression/compress-pool'
 import { computeBlobId, type BlobType } from '../crypto/blob-id'
 import { KDF_INFO } from '../crypto/kdf'
 import { sealFile } from '../crypto/sealed-file'
@@ -34,9 +35,9 @@ export interface SnapshotWriterOptions {
   indexEveryMs?: number
   /** Compress blobs where it pays (default true). */
   compress?: boolean
-  /** Compress chunks of 32 KiB and more on the libuv thread pool (default true). */
+  /** Compress in worker threads (default true; see compression/compress-pool.ts). */
   compressOffMainThread?: boolean
-  /** Blobs compressed at once (default 4). */
+  /** Blobs being compressed at once (default 8 with worker threads, else 4). */
   cpuConcurrency?: number
   /** Chunks of one file being processed at once (default 4). */
   chunksInFlightPerFile?: number
@@ -123,7 +124,7 @@ export class SnapshotWriter {
       indexEveryMs: options.indexEveryMs ?? 5 * 60 * 1000,
       compress: options.compress ?? true,
       compressOffMainThread: options.compressOffMainThread ?? true,
-      cpuConcurrency: options.cpuConcurrency ?? 4,
+      cpuConcurrency: options.cpuConcurrency ?? (options.compressOffMainThread === false ? 4 : 8),
       chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
       signal: options.signal,
     }
@@ -179,9 +180,7 @@ export class SnapshotWriter {
     let appended!: () => void
     this.appendOrder[type] = new Promise<void>((resolve) => (appended = resolve))
     try {
-      const encoded = await this.cpu.run(() =>
-        encodePlaintext(raw, this.options.compress, this.options.compressOffMainThread),
-      )
+      const encoded = await this.cpu.run(() => this.encode(raw))
       await previous
       this.check()
       this.added.blobs++
@@ -194,6 +193,13 @@ export class SnapshotWriter {
       appended()
     }
     return { id, added: true, rawLength: raw.length }
+  }
+
+  private encode(raw: Uint8Array) {
+    const { compress, compressOffMainThread } = this.options
+    if (compress && compressOffMainThread && raw.length >= MIN_COMPRESS)
+      return sharedCompressPool().encode(raw)
+    return encodePlaintext(raw, compress, false)
   }
 
   /**
