@@ -50,4 +50,39 @@ describe('workspace lease', () => {
     expect(await removeExpiredLeases(workspace, { now })).toBe(1)
     await next.release()
   })
+
+  it('does not lock its own process out when a release fails half-way', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    const lease = await acquireLease(workspace, base)
+    store.failWhen = (operation) => operation === 'delete'
+    await expect(lease.release()).rejects.toThrow(/Injected failure/)
+    store.failWhen = null
+    const stale = store.keysUnder(workspace.paths.locks)
+    expect(stale).toHaveLength(1)
+
+    // The same process knows that lease is its own dead one: it takes a new lease at once and
+    // removes the leftover on the way.
+    const next = await acquireLease(workspace, { ...base, holder: 'next backup' })
+    expect(store.keysUnder(workspace.paths.locks)).not.toContain(stale[0])
+    await next.release()
+    expect(store.keysUnder(workspace.paths.locks)).toEqual([])
+  })
+
+  it('forgets a lease whose create failed after it may have landed', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    // The put is stored, then the answer is lost.
+    const put = store.put.bind(store)
+    store.put = async (key, body, options) => {
+      await put(key, body, options)
+      if (key.startsWith(workspace.paths.locks)) throw new CairnError('unreachable', 'dropped')
+    }
+    await expect(acquireLease(workspace, base)).rejects.toThrow(/dropped/)
+    store.put = put
+    expect(store.keysUnder(workspace.paths.locks)).toHaveLength(1)
+    const lease = await acquireLease(workspace, base)
+    await lease.release()
+    expect(store.keysUnder(workspace.paths.locks)).toEqual([])
+  })
 })

@@ -32,6 +32,33 @@ export interface LeaseOptions {
 
 const LEASE_NAME = /\/locks\/(\d{15})-([0-9a-f]{16})$/
 
+/**
+ * Lease objects this process wrote but could not remove, or could not be sure it wrote (a release,
+ * renewal or create that failed half-way, e.g. the store dropped the connection). They are ours
+ * and no longer held, so this process ignores them and removes them on its next acquire, instead of
+ * locking itself out until they expire. Other processes still see them as held until then, which
+ * is the safe side. Object names carry 64 random bits, so a name identifies one lease.
+ */
+const abandoned = new Set<string>()
+const ABANDONED_LIMIT = 1000
+
+function abandon(key: string): void {
+  if (abandoned.size >= ABANDONED_LIMIT) abandoned.delete(abandoned.values().next().value!)
+  abandoned.add(key)
+}
+
+async function removeAbandoned(workspace: Workspace, signal?: AbortSignal): Promise<void> {
+  for (const key of abandoned) {
+    if (!key.startsWith(workspace.paths.locks)) continue
+    try {
+      await workspace.store.delete(key, { signal })
+      abandoned.delete(key)
+    } catch {
+      // Still unreachable: it stays ignored here and expires for everyone else.
+    }
+  }
+}
+
 interface FoundLease {
   key: string
   record: LeaseRecord | null
@@ -56,10 +83,18 @@ export class Lease {
   async renew(): Promise<void> {
     if (this.released) throw new Error('lease already released')
     const next = leaseKey(this.workspace, this.acquiredMs)
-    await writeLease(this.workspace, next, this.acquiredMs, this.options)
+    try {
+      await writeLease(this.workspace, next, this.acquiredMs, this.options)
+    } catch (error) {
+      abandon(next)
+      throw error
+    }
     const old = this.key
     this.key = next
-    await this.workspace.store.delete(old)
+    await this.workspace.store.delete(old).catch((error: unknown) => {
+      abandon(old)
+      throw error
+    })
   }
 
   /** Renews every `intervalMs` until released (timer does not keep the process alive). */
@@ -78,7 +113,10 @@ export class Lease {
     this.timer = null
     if (this.released) return
     this.released = true
-    await this.workspace.store.delete(this.key)
+    await this.workspace.store.delete(this.key).catch((error: unknown) => {
+      abandon(this.key)
+      throw error
+    })
   }
 }
 
@@ -154,15 +192,22 @@ function heldBy(lease: FoundLease): CairnError {
 export async function acquireLease(workspace: Workspace, options: LeaseOptions): Promise<Lease> {
   const now = options.now ?? (() => new Date())
   const ttl = options.ttlMs ?? DEFAULT_TTL
-  const live = (await readLeases(workspace, options.signal)).filter((lease) =>
-    isLive(lease, now().getTime(), ttl),
-  )
+  await removeAbandoned(workspace, options.signal)
+  const held = (lease: FoundLease) =>
+    !abandoned.has(lease.key) && isLive(lease, now().getTime(), ttl)
+  const live = (await readLeases(workspace, options.signal)).filter(held)
   if (live.length > 0) throw heldBy(live[0]!)
   const acquiredMs = now().getTime()
   const key = leaseKey(workspace, acquiredMs)
-  await writeLease(workspace, key, acquiredMs, options)
+  try {
+    await writeLease(workspace, key, acquiredMs, options)
+  } catch (error) {
+    // The create may have landed before the failure was seen.
+    abandon(key)
+    throw error
+  }
   const after = (await readLeases(workspace, options.signal)).filter(
-    (lease) => lease.key === key || isLive(lease, now().getTime(), ttl),
+    (lease) => lease.key === key || held(lease),
   )
   if (after[0]?.key !== key) {
     await workspace.store.delete(key)
