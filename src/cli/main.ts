@@ -28,6 +28,13 @@ function onSignal(signal: NodeJS.Signals): void {
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
+// `cairn snapshots | head`: the reader went away, which is how pipes end, not a crash. Whatever
+// is running is cancelled the clean way, as on Ctrl-C, and the command ends normally.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  if (!controller.signal.aborted) controller.abort(new CairnError('cancelled', 'Output closed.'))
+})
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
