@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { cpus, loadavg, totalmem } from 'node:os'
+import { rmSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -130,7 +131,16 @@ async function machine(resticVersion: string) {
 /** The Cairn child, bundled like the built CLI so module loading is not tsx's on-the-fly compile. */
 async function bundleCairn(): Promise<string> {
   // Under node_modules: its imports of packages resolve there, and lint and git leave it alone.
-  const outfile = path.join(benchDir, '..', 'node_modules', '.cache', 'cairn-bench', 'cairn-op.mjs')
+  // One file per run: another checkout's bench (sharing node_modules) must not replace it midway.
+  const outfile = path.join(
+    benchDir,
+    '..',
+    'node_modules',
+    '.cache',
+    'cairn-bench',
+    `cairn-op-${process.pid}.mjs`,
+  )
+  process.on('exit', () => rmSync(outfile, { force: true }))
   await build({
     entryPoints: [path.join(benchDir, 'cairn-op.ts')],
     outfile,

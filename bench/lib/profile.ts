@@ -78,7 +78,7 @@ export async function summarizeProfile(
     if (functionName === '(idle)') idle += us
     if (functionName === '(garbage collector)') gc += us
     let where: string
-    if (url.includes('/cairn-bench/cairn-op.mjs')) where = map(lineNumber)
+    if (url.includes('/cairn-bench/cairn-op-')) where = map(lineNumber)
     else if (url.startsWith('node:')) where = url
     else if (url.includes('/node_modules/'))
       where = 'node_modules/' + url.split('/node_modules/').pop()
