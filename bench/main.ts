@@ -381,7 +381,7 @@ async function measureAll(
   }
 
   const typical = medians(measurements)
-  const tbl = table(typical, dsBytes)
+  const tbl = table(typical, dsBytes, measurements)
   const tgt = targets(typical, change, measurements)
   const results = {
     date: new Date().toISOString(),

@@ -21,6 +21,7 @@ export type Op =
 export interface OpMeasurement {
   tool: 'cairn' | 'restic'
   op: Op
+  round: number
   measured: Measured
   /** Cairn: the operation alone, without process start and module loading. */
   opMs?: number
@@ -111,12 +112,12 @@ export class Restic {
         }
       })
       .find((j) => j.message_type === 'summary')
-    return { tool: 'restic', op, measured: m, proxy, detail: summary }
+    return { tool: 'restic', op, round: this.ctx.round, measured: m, proxy, detail: summary }
   }
 
   async restore(op: Op, target: string): Promise<OpMeasurement> {
     const { m, proxy } = await this.run('restore', ['restore', 'latest', '--target', target])
-    return { tool: 'restic', op, measured: m, proxy }
+    return { tool: 'restic', op, round: this.ctx.round, measured: m, proxy }
   }
 
   async verify(op: Op): Promise<OpMeasurement> {
@@ -124,6 +125,7 @@ export class Restic {
     return {
       tool: 'restic',
       op,
+      round: this.ctx.round,
       measured: m,
       proxy,
       detail: (await tail(m.stdoutFile, 400)).trim(),
@@ -196,6 +198,7 @@ export class Cairn {
     return {
       tool: 'cairn',
       op: op ?? 'full backup',
+      round: this.ctx.round,
       measured: m,
       opMs: result.durationMs,
       ...(this.ctx.repoKind === 's3' ? { proxy } : {}),
