@@ -57,6 +57,8 @@ const HELP = `npm run bench -- [options]
   --keep             keep the run directory (repositories, restores, logs)
   --out FILE         results JSON (default bench/results/latest.json)
   --timeout MIN      per operation (default 30)
+  --cairn-env K=V    extra environment for the Cairn processes (experiments, e.g.
+                     MALLOC_ARENA_MAX=2 or UV_THREADPOOL_SIZE=2); may be repeated
   --rounds N         repeat everything N times (fresh VM and repositories; who goes first
                      alternates); the table shows each operation's median round
 `
@@ -76,6 +78,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string', default: path.join(benchDir, 'results', 'latest.json') },
     timeout: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '1' },
+    'cairn-env': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 })
@@ -281,7 +284,13 @@ async function measureAll(
         `round ${round} of ${rounds}: VM ${vm.ip}:${vm.port} up; dataset copied into /home/dev/work in ${((performance.now() - t) / 1000).toFixed(1)} s`,
       )
       const vmPath = '/home/dev/work'
-      const cairn = withCairn ? new Cairn(ctx, bundle, profileDir) : null
+      const cairnEnv = Object.fromEntries(
+        (opt['cairn-env'] ?? []).map((kv) => [
+          kv.slice(0, kv.indexOf('=')),
+          kv.slice(kv.indexOf('=') + 1),
+        ]),
+      )
+      const cairn = withCairn ? new Cairn(ctx, bundle, profileDir, cairnEnv) : null
       const restic = withRestic ? new Restic(ctx) : null
       await cairn?.init(randomBytes(32).toString('hex'))
       await restic?.init()
@@ -388,7 +397,7 @@ async function measureAll(
     machine: { ...host, loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     dataset: { ...dataset.manifest, size: sizeLabel(size) },
     repo: repoKind,
-    cairn: cairnAt,
+    cairn: { ...cairnAt, env: opt['cairn-env'] },
     rounds,
     change,
     /** Per tool and operation, the round with the median wall time (what the table shows). */

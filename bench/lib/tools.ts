@@ -149,6 +149,7 @@ export class Cairn {
     private readonly ctx: ToolContext,
     private readonly bundle: string,
     private readonly profileDir: string | null,
+    private readonly extraEnv: Record<string, string> = {},
   ) {
     this.masterKeyFile = path.join(ctx.runDir, 'master-key.hex')
     this.repo =
@@ -185,7 +186,7 @@ export class Cairn {
     const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
     this.ctx.proxy.reset()
     const m = await measure(process.execPath, [...nodeArgs, this.bundle, `${prefix}.spec.json`], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: this.ctx.proxy.caFile },
+      env: { ...process.env, ...this.extraEnv, NODE_EXTRA_CA_CERTS: this.ctx.proxy.caFile },
       logPrefix: prefix,
       timeoutMs: this.ctx.timeoutMs,
     })
