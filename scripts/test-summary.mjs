@@ -5,6 +5,7 @@ import { readFileSync, existsSync } from 'node:fs'
 let passed = 0
 let failed = 0
 let skipped = 0
+const failures = []
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) {
     console.log(`(no report at ${file}: that stage did not run to the end)`)
@@ -15,7 +16,17 @@ for (const file of process.argv.slice(2)) {
   passed += report.numPassedTests
   failed += report.numFailedTests
   skipped += report.numPendingTests + report.numTodoTests
+  for (const suite of report.testResults ?? []) {
+    const bad = (suite.assertionResults ?? []).filter((t) => t.status !== 'passed')
+    for (const t of bad) failures.push(`${t.status}: ${suite.name} > ${t.fullName}`)
+    // A file that failed to load has no tests to list, only its message.
+    if (bad.length === 0 && suite.status === 'failed') {
+      failures.push(`failed to run: ${suite.name}: ${String(suite.message).split('\n')[0]}`)
+    }
+  }
 }
+// Last, so the tail of a CI log (often all that is kept) names what broke.
+for (const line of failures) console.log(line)
 if (skipped > 0) console.log(`${skipped} test(s) skipped or todo: npm test allows none.`)
 console.log(`${passed} passed, ${failed + skipped} failed`)
 process.exit(failed + skipped > 0 ? 1 : 0)

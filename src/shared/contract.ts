@@ -28,6 +28,17 @@ import {
   idleStopSchema,
   idleWarningSchema,
 } from './domain/idle'
+import {
+  hostKeyProbeSchema,
+  workspaceAdoptSshInputSchema,
+  workspaceCreateInputSchema,
+  workspaceListSchema,
+  workspaceNameSchema,
+  workspaceOpenCommandSchema,
+  workspaceSecretNameSchema,
+  workspaceStartInputSchema,
+  workspaceViewSchema,
+} from './domain/workspace'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -195,6 +206,103 @@ export const methods = {
     input: z.object({ enabled: z.boolean() }).strict(),
     output: idleSettingsSchema,
   },
+
+  // Workspaces (docs/workspaces.md). Long operations return their job at once.
+  /** The registry with cost and storage, plus what the last reconcile found. */
+  'workspaces.list': { input: empty, output: workspaceListSchema },
+  /** Compares the registry with Hetzner (managed-by=cairn) and the repository, then lists. */
+  'workspaces.reconcile': { input: empty, output: workspaceListSchema },
+  'workspaces.create': { input: workspaceCreateInputSchema, output: jobSchema },
+  /** Back up (tagged stop), verify, then delete the server. The server stays if either fails. */
+  'workspaces.stop': { input: z.object({ id: workspaceIdSchema }).strict(), output: jobSchema },
+  'workspaces.start': { input: workspaceStartInputSchema, output: jobSchema },
+  /** Back up now, with the workspace's paths and rules. */
+  'workspaces.backup': { input: z.object({ id: workspaceIdSchema }).strict(), output: jobSchema },
+  /** Deletes the server (Hetzner), the restore points and keys; `confirmName` must be the name. */
+  'workspaces.delete': {
+    input: z.object({ id: workspaceIdSchema, confirmName: z.string().max(100) }).strict(),
+    output: jobSchema,
+  },
+  'workspaces.update': {
+    input: z
+      .object({
+        id: workspaceIdSchema,
+        idleTimeoutMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 24 * 60)
+          .nullable()
+          .optional(),
+        excludes: z.array(z.string().min(1).max(1000)).max(1000).optional(),
+        includes: z.array(z.string().min(1).max(1000)).max(1000).optional(),
+        includeCredentials: z.boolean().optional(),
+      })
+      .strict(),
+    output: workspaceViewSchema,
+  },
+  /** The host key an SSH server presents, for the user to confirm before adopting it. */
+  'workspaces.probeHostKey': {
+    input: z
+      .object({
+        host: z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address'),
+        port: z.number().int().min(1).max(65535).default(22),
+      })
+      .strict(),
+    output: hostKeyProbeSchema,
+  },
+  /** Registers an existing SSH host as a workspace (stop, start and delete never touch it). */
+  'workspaces.adoptSsh': { input: workspaceAdoptSshInputSchema, output: workspaceViewSchema },
+  /** Registers an orphan server (managed-by=cairn, unknown here) as a running workspace. */
+  'workspaces.adoptOrphan': {
+    input: z.object({ serverId: z.number().int(), name: workspaceNameSchema }).strict(),
+    output: workspaceViewSchema,
+  },
+  /** Deletes an orphan server; `confirmName` must be the server's name. */
+  'workspaces.deleteOrphan': {
+    input: z.object({ serverId: z.number().int(), confirmName: z.string().max(100) }).strict(),
+    output: jobSchema,
+  },
+  /** Adds a workspace found in the repository (e.g. made on another desktop) as stopped. */
+  'workspaces.importDiscovered': {
+    input: z.object({ workspaceId: workspaceIdSchema, name: workspaceNameSchema }).strict(),
+    output: workspaceViewSchema,
+  },
+  'workspaces.secrets.list': {
+    input: z.object({ id: workspaceIdSchema }).strict(),
+    output: z.array(workspaceSecretNameSchema),
+  },
+  /** Kept in the keychain; written to the VM over SSH (0600) after each start and now if running. */
+  'workspaces.secrets.set': {
+    input: z
+      .object({
+        id: workspaceIdSchema,
+        name: workspaceSecretNameSchema,
+        value: z.string().min(1).max(16_384),
+      })
+      .strict(),
+    output: z.array(workspaceSecretNameSchema),
+  },
+  'workspaces.secrets.delete': {
+    input: z.object({ id: workspaceIdSchema, name: workspaceSecretNameSchema }).strict(),
+    output: z.array(workspaceSecretNameSchema),
+  },
+  'workspaces.openVsCode': {
+    input: z.object({ id: workspaceIdSchema }).strict(),
+    output: workspaceOpenCommandSchema,
+  },
+  'workspaces.openTerminal': {
+    input: z.object({ id: workspaceIdSchema }).strict(),
+    output: workspaceOpenCommandSchema,
+  },
+  'workspaces.sshCommand': {
+    input: z.object({ id: workspaceIdSchema }).strict(),
+    output: z.object({ command: z.string(), alias: z.string() }).strict(),
+  },
 } as const
 
 export const events = {
@@ -212,6 +320,12 @@ export const events = {
   'idle.warning': { payload: idleWarningSchema },
   /** Cairn asked for an idle workspace to be stopped. */
   'idle.stop': { payload: idleStopSchema },
+  /** A workspace was added or changed (`workspace`), or removed (`workspace` null). */
+  'workspaces.changed': {
+    payload: z.object({ id: z.string(), workspace: workspaceViewSchema.nullable() }),
+  },
+  /** Reconcile finished: orphans, discovered workspaces and totals changed. */
+  'workspaces.reconciled': { payload: workspaceListSchema },
 } as const
 
 export type Methods = typeof methods

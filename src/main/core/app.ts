@@ -20,6 +20,14 @@ import { KeytarSecretStore } from './secrets/keytar-secret-store'
 import { KnownSecrets } from './secrets/known-secrets'
 import type { SecretStore } from './secrets/secret-store'
 import type { CoreServices } from './services'
+import { workspacesProvisionHandlers } from './api/handlers/workspaces-provision'
+import { workspacesRegistryHandlers } from './api/handlers/workspaces-registry'
+import { workspacesStopHandlers } from './api/handlers/workspaces-stop'
+import {
+  workspaceContext,
+  type WorkspaceContext,
+  type WorkspaceOptions,
+} from './workspaces/workspace-context'
 import { SettingsStore } from './settings/settings-store'
 
 export interface CoreOptions {
@@ -34,6 +42,8 @@ export interface CoreOptions {
   secrets?: SecretStore
   /** Default: `<dataDir>/logs/cairn.log`, redacted. */
   logger?: Logger
+  /** Where the ssh config is, the VMs' SSH port, readiness timeouts (tests, local cloud). */
+  workspaces?: WorkspaceOptions
 }
 
 /** Everything a host (Electron shell, headless host, tests) needs from the core. */
@@ -50,6 +60,8 @@ export interface CoreWithServices extends Core {
   services: CoreServices
   /** Idle detection: the workspace lifecycle watches running workspaces here. */
   idle: IdleMonitor
+  /** The workspace registry and what the lifecycle shares (tests reach into it). */
+  workspaces: WorkspaceContext
 }
 
 function registering(store: SecretStore, known: KnownSecrets): SecretStore {
@@ -99,6 +111,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
       throw new CairnError('not_configured', 'This version of Cairn cannot stop workspaces yet.')
     },
   })
+  const workspaces = workspaceContext(services, idle, options.workspaces)
   const handlers: Handlers = {
     ...appHandlers(services),
     ...settingsHandlers(services),
@@ -109,6 +122,9 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...backupHandlers(services),
     ...restorePointsHandlers(services),
     ...idleHandlers(idle, new IdleSettingsStore(options.dataDir)),
+    ...workspacesRegistryHandlers(workspaces),
+    ...workspacesProvisionHandlers(workspaces),
+    ...workspacesStopHandlers(workspaces),
   }
   logger.info('core started', {
     version: options.version,
@@ -123,6 +139,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     logger,
     services,
     idle,
+    workspaces,
     dispose: () =>
       (disposed ??= Promise.all([idle.dispose(), jobs.dispose()]).then(() =>
         logger.info('core stopped'),

@@ -8,6 +8,7 @@ export const jobKinds = [
   'verify',
   'stop',
   'start',
+  'delete',
   'prune',
   'check',
   'storage-test',

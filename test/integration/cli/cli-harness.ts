@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cloudInfo } from '../../support/cloud-info'
 import type { TestVm } from '../../support/remote-vm'
+import { knownHostsName } from '../../support/ssh-names'
 
 const root = join(import.meta.dirname, '../../..')
 export const CLI = join(root, 'out/main/cli.js')
@@ -143,6 +144,6 @@ export function sshFlagsFor(vm: TestVm, dir: string): string[] {
   const identity = join(dir, `id-${vm.ip}`)
   const knownHosts = join(dir, `known_hosts-${vm.ip}`)
   writeFileSync(identity, vm.userKey, { mode: 0o600 })
-  writeFileSync(knownHosts, `[${vm.ip}]:${vm.port} ${vm.hostPublic}\n`)
+  writeFileSync(knownHosts, `${knownHostsName(vm.ip, vm.port)} ${vm.hostPublic}\n`)
   return ['--identity', identity, '--known-hosts', knownHosts]
 }

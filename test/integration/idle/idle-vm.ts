@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SshConnection } from '../../../src/main/core/ssh/connection'
 import type { TestVm } from '../../support/remote-vm'
+import { knownHostsName } from '../../support/ssh-names'
 
 /** An interactive SSH session of "the user", through OpenSSH's own client with a terminal. */
 export interface UserSession {
@@ -19,7 +20,7 @@ export async function openUserSession(vm: TestVm): Promise<UserSession> {
   const key = path.join(dir, 'key')
   const knownHosts = path.join(dir, 'known_hosts')
   await writeFile(key, vm.userKey, { mode: 0o600 })
-  await writeFile(knownHosts, `[${vm.ip}]:${vm.port} ${vm.hostPublic}\n`)
+  await writeFile(knownHosts, `${knownHostsName(vm.ip, vm.port)} ${vm.hostPublic}\n`)
   const child: ChildProcess = spawn(
     'ssh',
     [

@@ -6,6 +6,7 @@ import { restoreToRemote, type RestoreEntry } from '../../../src/main/core/remot
 import { connectSsh, type SshConnection } from '../../../src/main/core/ssh/connection'
 import { CairnError } from '../../../src/shared/errors'
 import { startPrivateSshd, type PrivateSshd } from '../../support/private-sshd'
+import { hostLabel } from '../../support/ssh-names'
 
 // A full disk needs a small file system under the server's feet. The local cloud's VMs live in
 // their own mount namespaces (a mount made here would not reach them), so this test uses a private
@@ -66,7 +67,7 @@ it('reports a full disk on the target with the path that failed and what was res
   expect(e.details?.failedPath).toBe(`${small}/restore/too-big.bin`)
   expect(e.details?.restoredEntries).toBe(2)
   expect(e.message).toContain(
-    `The disk of ${sshd.host}:${sshd.port} is full: Cairn could not write ${small}/restore/too-big.bin.`,
+    `The disk of ${hostLabel(sshd.host, sshd.port)} is full: Cairn could not write ${small}/restore/too-big.bin.`,
   )
   expect(fs.readFileSync(path.join(small, 'restore/first.txt')).length).toBe(1000)
   expect(fs.readFileSync(path.join(small, 'restore/second.txt')).length).toBe(2000)

@@ -7,6 +7,7 @@ import { PathFilter } from '../../../src/main/core/remote/path-filter'
 import { connectSsh, type SshConnection } from '../../../src/main/core/ssh/connection'
 import { CairnError } from '../../../src/shared/errors'
 import { createTestVm, type TestVm } from '../../support/remote-vm'
+import { hostLabel } from '../../support/ssh-names'
 import { buildTree, hostPath, join, walk } from '../../support/tree-fixture'
 
 let vm: TestVm
@@ -221,7 +222,7 @@ describe('listRemote', () => {
     expect(err).toBeInstanceOf(CairnError)
     expect((err as CairnError).code).toBe('not_found')
     expect((err as CairnError).message).toBe(
-      `The path /home/dev/nope does not exist on ${vm.ip}:${vm.port}.`,
+      `The path /home/dev/nope does not exist on ${hostLabel(vm.ip, vm.port)}.`,
     )
     // The connection is still usable afterwards.
     expect((await list([`${WS}/src`])).length).toBeGreaterThan(2)
@@ -237,7 +238,7 @@ describe('listRemote', () => {
     expect(err).toBeInstanceOf(CairnError)
     expect((err as CairnError).code).toBe('host_key_mismatch')
     expect((err as CairnError).message).toMatch(
-      /^The host key of 127\.0\.0\.\d+:\d+ changed: it presented SHA256:/,
+      /^The host key of 127\.0\.0\.\d+(:\d+)? changed: it presented SHA256:/,
     )
     await new Promise((r) => setTimeout(r, 200))
     const log = (await vm.sshdLog()).slice(before)

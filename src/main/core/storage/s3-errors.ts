@@ -157,6 +157,8 @@ function networkReason(f: S3Failure, error: unknown): string {
     case 'ENOTFOUND':
     case 'EAI_NONAME':
       return 'the host name does not resolve'
+    case 'EAI_AGAIN':
+      return 'the host name could not be resolved (is this computer offline?)'
     case 'ECONNREFUSED':
       return 'the connection was refused'
     case 'ECONNRESET':
