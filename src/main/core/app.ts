@@ -126,6 +126,9 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...workspacesProvisionHandlers(workspaces),
     ...workspacesStopHandlers(workspaces),
   }
+  // Interrupted operations are finished or rolled back, then running workspaces are watched
+  // again; in the background, so the window opens at once (jobs report what happens).
+  void workspaces.startup()
   logger.info('core started', {
     version: options.version,
     host: options.host,

@@ -72,6 +72,8 @@ export async function startWorkspaceHarness(
   })
   const events: WorkspaceHarness['events'] = []
   core.events.subscribe((event, payload) => events.push({ event, payload }))
+  // Recovery of interrupted operations and the start-up tasks run first, as after a real start.
+  await core.workspaces.startup()
   const call = (method: string, input: unknown = {}) =>
     dispatch(core.handlers, method, input, { host: 'headless' }, (m, e) =>
       core.logger.error(`call ${m} failed`, e),

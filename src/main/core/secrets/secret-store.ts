@@ -11,6 +11,8 @@ export const secretAccounts = {
   /** A master key replaced by a forced import, kept so a mistaken import can be undone. */
   replacedMasterKey: (keyId: string) => `master-key.replaced.${keyId}`,
   sshKey: (id: string) => `ssh-key:${id}`,
+  /** A secret written to a workspace's VM after each start (e.g. ANTHROPIC_API_KEY). */
+  workspaceSecret: (workspaceId: string, name: string) => `workspace-secret:${workspaceId}:${name}`,
 } as const
 
 /**

@@ -1,6 +1,10 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { WorkspaceRecord, WorkspaceView } from '../../../shared/domain/workspace'
+import type {
+  PendingOperation,
+  WorkspaceRecord,
+  WorkspaceView,
+} from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import { backupContext, type BackupContext } from '../api/handlers/backup-context'
 import { backgroundRetryPolicy, HetznerClient } from '../hetzner/hetzner-client'
@@ -33,6 +37,8 @@ export interface StorageUse {
   restorePoints: number
 }
 
+export type Recovery = (record: WorkspaceRecord) => Promise<void>
+
 /**
  * What every workspace operation shares: the registry, the backup context (repository, master key,
  * SSH keys), the Hetzner client, the installation key, the ssh config integration and the idle
@@ -45,6 +51,9 @@ export class WorkspaceContext {
   readonly sshIntegration: SshIntegration
   readonly vmSshPort: number
   readonly storage = new Map<string, StorageUse>()
+  private readonly recoveries = new Map<PendingOperation['kind'], Recovery>()
+  private readonly startupTasks: Array<{ name: string; run: () => Promise<void> }> = []
+  private started: Promise<void> | null = null
 
   constructor(
     readonly s: CoreServices,
@@ -80,6 +89,52 @@ export class WorkspaceContext {
       retry: backgroundRetryPolicy,
       logger: this.s.logger,
     })
+  }
+
+  /**
+   * How an operation of `kind` cut off by a crash or kill is finished or rolled back after the
+   * restart (each lifecycle area registers its own; see docs/workspaces.md).
+   */
+  registerRecovery(kind: PendingOperation['kind'], recovery: Recovery): void {
+    this.recoveries.set(kind, recovery)
+  }
+
+  /** Work for after recovery at start-up (watch running workspaces, reconcile), in order. */
+  onStartup(name: string, run: () => Promise<void>): void {
+    this.startupTasks.push({ name, run })
+  }
+
+  /**
+   * Runs once per core, in the background of createCore: first every interrupted operation is
+   * recovered, then the start-up tasks run. A failure is logged and recorded on the workspace; it
+   * never stops the others. Tests await it.
+   */
+  startup(): Promise<void> {
+    this.started ??= this.runStartup()
+    return this.started
+  }
+
+  private async runStartup(): Promise<void> {
+    for (const record of await this.registry.list().catch(() => [])) {
+      if (!record.pending) continue
+      const recovery = this.recoveries.get(record.pending.kind)
+      if (!recovery) continue
+      try {
+        await recovery(record)
+      } catch (error) {
+        this.s.logger.error('recovering an interrupted operation failed', error, {
+          workspace: record.id,
+          kind: record.pending.kind,
+        })
+      }
+    }
+    for (const task of this.startupTasks) {
+      try {
+        await task.run()
+      } catch (error) {
+        this.s.logger.error(`start-up task ${task.name} failed`, error)
+      }
+    }
   }
 
   /** The record as the UI sees it, with cost now and the storage last measured. */
