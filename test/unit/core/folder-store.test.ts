@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { build } from 'esbuild'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -195,35 +196,42 @@ async function putHere(dir: string): Promise<unknown> {
   )
 }
 
+/**
+ * Runs the put as user nobody. The store is bundled into the temp folder first: nobody may not
+ * be able to read the checkout (CI clones into a private directory), only its own temp folder.
+ */
 async function putAsNobody(dir: string): Promise<unknown> {
   const root = dirname(dir)
   await chmod(root, 0o755)
-  const script = join(root, 'put.ts')
+  const entry = join(root, 'put.ts')
+  const bundle = join(root, 'put.mjs')
   const store = resolve(import.meta.dirname, '../../../src/main/core/storage/folder-store.ts')
   await writeFile(
-    script,
+    entry,
     `import { FolderStore } from ${JSON.stringify(store)}\n` +
       `new FolderStore(${JSON.stringify(dir)}).put('k', new Uint8Array([1])).then(\n` +
       `  () => console.log('null'),\n` +
       `  (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),\n)\n`,
   )
-  await chmod(script, 0o644)
+  await build({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  })
+  await chmod(bundle, 0o644)
   const child = spawn(
     'setpriv',
-    [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      process.execPath,
-      '--import',
-      'tsx',
-      script,
-    ],
-    { env: { ...process.env, HOME: root }, cwd: resolve(import.meta.dirname, '../../..') },
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bundle],
+    { env: { ...process.env, HOME: root }, cwd: root },
   )
   let out = ''
+  let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const code = await new Promise<number | null>((done) => child.on('exit', done))
-  expect(code).toBe(0)
+  expect(code, err).toBe(0)
   return JSON.parse(out.trim())
 }
