@@ -62,7 +62,7 @@ if (hetzner) {
     `  URL:            ${hetzner.url}`,
     `  token:          ${hetzner.token}`,
     `  control:        ${hetzner.controlUrl}  (Bearer ${hetzner.controlToken})`,
-    `  VM ssh port:    ${hetzner.sshPort}${hetzner.sshPort === 22 ? '' : '  (22 is taken on this machine)'}`,
+    `  VM ssh port:    ${hetzner.sshPort}${hetzner.sshPort === 22 ? '' : `  (22 is taken on this machine: start Cairn with CAIRN_VM_SSH_PORT=${hetzner.sshPort})`}`,
     `  try:            curl -H "Authorization: Bearer ${hetzner.token}" ${hetzner.url}/server_types`,
     '',
   )

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, dialog, protocol, session, type BrowserWindow } from 'electron'
 import { createCore, type CoreWithServices } from '../core/app'
+import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import { registerAppScheme, serveAppProtocol } from './app-protocol'
 import { resolveAppLocation } from '../../shared/app-location'
 import { registerIpc } from './ipc'
@@ -72,6 +73,7 @@ export function runApp(): void {
         dataDir: app.getPath('userData'),
         host: 'electron',
         version: app.getVersion(),
+        workspaces: workspaceOptionsFromEnv(process.env),
       })
       const { logger } = core
       disposeIpc = registerIpc({

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { version } from '../../../package.json'
 import { dispatch } from '../core/api/dispatch'
 import { createCore } from '../core/app'
+import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import { HOST_USAGE, parseHostArgs, type HostArgs } from './args'
 import { startHost } from './server'
 
@@ -22,7 +23,12 @@ async function main(): Promise<void> {
     return
   }
 
-  const core = await createCore({ dataDir: args.dataDir, host: 'headless', version })
+  const core = await createCore({
+    dataDir: args.dataDir,
+    host: 'headless',
+    version,
+    workspaces: workspaceOptionsFromEnv(process.env),
+  })
   if (args.hetznerApi !== undefined) {
     const result = await dispatch(
       core.handlers,

@@ -13,6 +13,7 @@ import {
 } from '../../shared/headless'
 import type { ErrorReporter } from '../core/api/dispatch'
 import { createCore, type Core, type CoreWithServices } from '../core/app'
+import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import {
   createAccessToken,
   hasValidBearerToken,
@@ -66,6 +67,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       dataDir: options.dataDir,
       host: 'headless',
       version: options.version ?? '0.0.0',
+      workspaces: workspaceOptionsFromEnv(process.env),
     }))
   const reportError = options.reportError ?? reporterFor(core)
 

@@ -1,10 +1,17 @@
-import { CairnError } from '../../../../shared/errors'
 import type { Handlers } from '../dispatch'
+import { startCreate } from '../../workspaces/create-workspace'
+import { registerProvisionRecovery } from '../../workspaces/provision-recovery'
+import { startStart } from '../../workspaces/start-workspace'
 import type { WorkspaceContext } from '../../workspaces/workspace-context'
+import { deleteSecret, listSecrets, setSecret } from '../../workspaces/workspace-secrets'
 
-// PLACEHOLDER: being built now; every method refuses until its implementation lands.
+/**
+ * Creating and starting Hetzner workspaces (jobs), and the secrets written to them. Registers the
+ * rollback of a create or start cut off by a crash, and idle watching of running workspaces at
+ * start-up. See docs/workspace-lifecycle.md.
+ */
 export function workspacesProvisionHandlers(
-  _ctx: WorkspaceContext,
+  ctx: WorkspaceContext,
 ): Pick<
   Handlers,
   | 'workspaces.create'
@@ -13,15 +20,12 @@ export function workspacesProvisionHandlers(
   | 'workspaces.secrets.set'
   | 'workspaces.secrets.delete'
 > {
-  void _ctx
-  const later = async (): Promise<never> => {
-    throw new CairnError('not_configured', 'This version of Cairn cannot do that yet.')
-  }
+  registerProvisionRecovery(ctx)
   return {
-    'workspaces.create': later,
-    'workspaces.start': later,
-    'workspaces.secrets.list': later,
-    'workspaces.secrets.set': later,
-    'workspaces.secrets.delete': later,
+    'workspaces.create': (input) => startCreate(ctx, input),
+    'workspaces.start': (input) => startStart(ctx, input),
+    'workspaces.secrets.list': ({ id }) => listSecrets(ctx, id),
+    'workspaces.secrets.set': ({ id, name, value }) => setSecret(ctx, id, name, value),
+    'workspaces.secrets.delete': ({ id, name }) => deleteSecret(ctx, id, name),
   }
 }
