@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CairnError } from '../../shared/errors'
 import type { Handlers } from './api/dispatch'
 import { EventBus } from './api/event-bus'
 import { appHandlers } from './api/handlers/app'
@@ -23,6 +22,7 @@ import type { CoreServices } from './services'
 import { workspacesProvisionHandlers } from './api/handlers/workspaces-provision'
 import { workspacesRegistryHandlers } from './api/handlers/workspaces-registry'
 import { workspacesStopHandlers } from './api/handlers/workspaces-stop'
+import { stopWorkspaceAndWait } from './workspaces/stop-workspace'
 import {
   workspaceContext,
   type WorkspaceContext,
@@ -105,11 +105,10 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
   const idle = new IdleMonitor({
     events,
     logger,
-    // The workspace lifecycle (stop = back up, verify, delete the server) replaces this when it
-    // arrives; until then no workspace is watched, so it is never called.
-    stopWorkspace: async () => {
-      throw new CairnError('not_configured', 'This version of Cairn cannot stop workspaces yet.')
-    },
+    // An idle workspace is stopped like any other (back up, verify, delete the server); the
+    // monitor waits for the stop job and tries again later if it failed.
+    stopWorkspace: (workspaceId) =>
+      stopWorkspaceAndWait(workspaceContext(services), workspaceId, 'idle'),
   })
   const workspaces = workspaceContext(services, idle, options.workspaces)
   const handlers: Handlers = {

@@ -1,18 +1,24 @@
-import { CairnError } from '../../../../shared/errors'
 import type { Handlers } from '../dispatch'
+import { startBackupNowJob } from '../../workspaces/backup-now'
+import { registerDeleteRecovery, startDeleteJob } from '../../workspaces/delete-workspace'
+import { registerStopRecovery } from '../../workspaces/stop-recovery'
+import { startStopJob } from '../../workspaces/stop-workspace'
 import type { WorkspaceContext } from '../../workspaces/workspace-context'
 
-// PLACEHOLDER: being built now; every method refuses until its implementation lands.
+/**
+ * workspaces.stop (back up, verify, delete the server), workspaces.backup (back up now) and
+ * workspaces.delete (servers, restore points, secrets; after the name was typed). Each returns its
+ * job at once. Also registers how a stop or deletion cut off by a crash is finished or rolled
+ * back at the next start (docs/workspace-stop-and-delete.md).
+ */
 export function workspacesStopHandlers(
-  _ctx: WorkspaceContext,
+  ctx: WorkspaceContext,
 ): Pick<Handlers, 'workspaces.stop' | 'workspaces.backup' | 'workspaces.delete'> {
-  void _ctx
-  const later = async (): Promise<never> => {
-    throw new CairnError('not_configured', 'This version of Cairn cannot do that yet.')
-  }
+  registerStopRecovery(ctx)
+  registerDeleteRecovery(ctx)
   return {
-    'workspaces.stop': later,
-    'workspaces.backup': later,
-    'workspaces.delete': later,
+    'workspaces.stop': ({ id }) => startStopJob(ctx, id, 'user'),
+    'workspaces.backup': ({ id }) => startBackupNowJob(ctx, id),
+    'workspaces.delete': ({ id, confirmName }) => startDeleteJob(ctx, id, confirmName),
   }
 }

@@ -1,0 +1,102 @@
+import { CairnError } from '../../../../shared/errors'
+import type { ObjectStore } from '../../storage/object-store'
+import { registryKey, WorkspacePaths } from '../layout'
+import type { Repository } from '../repository/repository'
+import { Limiter } from '../util/limiter'
+import { acquireLease, type Lease } from './lease'
+import { openWorkspace } from './workspace'
+
+export interface DeleteWorkspaceDataOptions {
+  /**
+   * Take the workspace's lease first, so a backup running elsewhere (another desktop) makes the
+   * deletion fail with `conflict` instead of racing it. A resumed deletion passes null: its own
+   * lease from before the crash would block it, and the restore points may already be gone.
+   */
+  lease: { holder: string; hostname: string } | null
+  signal?: AbortSignal
+  /** Called once the lease is held, before the first object is removed. */
+  beforeDeleting?: () => Promise<void>
+  /** Told after each removed object, with the count so far. */
+  onDeleted?: (count: number) => void
+}
+
+/** Object removals in flight at once (one request each on S3). */
+const PARALLEL_DELETES = 8
+
+/**
+ * Removes everything of one workspace from the repository: its restore points, index files,
+ * packs, data keys, leases and its registry entry. Idempotent (a deletion cut off half-way is
+ * finished by calling it again) and ordered so that what is left after an interruption is never a
+ * restore point that cannot be read: restore points go first, then the index and the packs, then
+ * the keys, the registry entry and last the leases.
+ */
+export async function deleteWorkspaceData(
+  repo: Repository,
+  workspaceId: string,
+  options: DeleteWorkspaceDataOptions,
+): Promise<{ deleted: number }> {
+  const paths = new WorkspacePaths(workspaceId)
+  const { signal } = options
+  let lease: Lease | null = null
+  if (options.lease) {
+    try {
+      const workspace = await openWorkspace(repo, workspaceId, signal ? { signal } : {})
+      lease = await acquireLease(workspace, { ...options.lease, ttlMs: 5 * 60_000, signal })
+      lease.keepAlive()
+    } catch (error) {
+      // No data key: nothing was ever backed up (or the keys are gone already); nobody can write.
+      if (!(error instanceof CairnError && error.code === 'not_found')) throw error
+    }
+  }
+  let deleted = 0
+  const count = () => options.onDeleted?.(++deleted)
+  try {
+    await options.beforeDeleting?.()
+    for (const prefix of [paths.snapshots, paths.index, paths.data, paths.keys]) {
+      await deleteUnder(repo.store, prefix, signal, count)
+    }
+    signal?.throwIfAborted()
+    await repo.store.delete(registryKey(workspaceId), { signal })
+    count()
+  } finally {
+    // Stops the renewals before the leases are swept (a renewal would write a new one).
+    await lease?.release().catch(() => {})
+  }
+  // Leases and anything else left (an older Cairn's objects, a renewal that raced the release).
+  await deleteUnder(repo.store, paths.root, signal, count)
+  for await (const left of repo.store.list(paths.root, { signal })) {
+    throw new CairnError(
+      'storage_failed',
+      `The storage still lists ${left.key} after Cairn removed it. Try deleting again.`,
+    )
+  }
+  return { deleted }
+}
+
+async function deleteUnder(
+  store: ObjectStore,
+  prefix: string,
+  signal: AbortSignal | undefined,
+  onDeleted: () => void,
+): Promise<void> {
+  const limiter = new Limiter(PARALLEL_DELETES)
+  const running = new Set<Promise<void>>()
+  let failure: unknown = null
+  // Keys are collected page by page and removed while the listing goes on.
+  for await (const object of store.list(prefix, { signal })) {
+    if (failure) break
+    await limiter.acquire()
+    const task = store
+      .delete(object.key, { signal })
+      .then(onDeleted, (error: unknown) => {
+        failure ??= error
+      })
+      .finally(() => {
+        limiter.release()
+        running.delete(task)
+      })
+    running.add(task)
+  }
+  await Promise.all(running)
+  if (failure) throw failure
+}
