@@ -14,13 +14,13 @@ type PageGlobals = { getComputedStyle(el: unknown): { outlineStyle: string } }
 const e2e = useE2E()
 
 describe('App shell', () => {
-  it('opens on Workspaces with an empty state that leads to Settings', async () => {
+  it('opens on Workspaces, which sends a new user to Settings first', async () => {
     const page = await e2e.open()
     const workspaces = new WorkspacesPage(page)
-    await hasText(workspaces.emptyState, 'Workspaces come next')
+    await hasText(workspaces.setupPointer, 'Cairn still needs a Hetzner Cloud API token')
     await new AppShell(page).expectConnected()
-    await screenshot(page, 'workspaces-empty')
-    await workspaces.openSettings.click()
+    await screenshot(page, 'workspaces-setup')
+    await workspaces.setupPointer.getByRole('button', { name: 'Open Settings' }).click()
     await visible(new SettingsPage(page).hetzner)
     expect(await workspaces.shell.currentSection()).toBe('Settings')
     expect(pageErrors(page)).toEqual([])

@@ -1,18 +1,191 @@
 import type { Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { AppShell } from './app-shell'
+import { hasText, hidden, visible } from './expect'
 
+export interface CreateFields {
+  name?: string
+  location?: string
+  serverType?: string
+  /** Minutes, or null to turn auto-stop off. */
+  idleMinutes?: string | null
+  /** One path per line. */
+  paths?: string
+}
+
+/** The Workspaces screen: the list, the create form and its job, per-workspace actions. */
 export class WorkspacesPage {
   readonly shell: AppShell
   constructor(readonly page: Page) {
     this.shell = new AppShell(page)
   }
+
   async open(): Promise<void> {
     await this.shell.go('Workspaces')
   }
+
   get emptyState(): Locator {
     return this.page.locator('.empty-state')
   }
+
   get openSettings(): Locator {
-    return this.emptyState.getByRole('button', { name: /Settings/ })
+    return this.page.getByRole('button', { name: /Settings/ }).first()
+  }
+
+  get setupPointer(): Locator {
+    return this.page.getByTestId('workspaces-setup')
+  }
+
+  get totals(): Locator {
+    return this.page.getByTestId('workspace-totals')
+  }
+
+  // Create
+
+  /** The page's Create workspace button (the empty state's or the toolbar's). */
+  get createButton(): Locator {
+    return this.page
+      .getByTestId('workspaces-page')
+      .getByRole('button', { name: 'Create workspace' })
+      .first()
+  }
+
+  get createForm(): Locator {
+    return this.page.getByTestId('create-form')
+  }
+
+  field(label: string): Locator {
+    return this.createForm.getByLabel(label, { exact: true })
+  }
+
+  /** Opens the form and waits until Hetzner's locations and server types are in it. */
+  async openCreateForm(): Promise<void> {
+    await this.createButton.click()
+    await visible(this.createForm)
+    await expect
+      .poll(() => this.field('Server type').locator('option').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0)
+    await expect.poll(() => this.field('Server type').inputValue()).not.toBe('')
+  }
+
+  async fillCreate(fields: CreateFields): Promise<void> {
+    if (fields.name !== undefined) await this.field('Name').fill(fields.name)
+    if (fields.location !== undefined) await this.field('Location').selectOption(fields.location)
+    if (fields.serverType !== undefined)
+      await this.field('Server type').selectOption(fields.serverType)
+    if (fields.idleMinutes !== undefined) {
+      const enabled = this.createForm.locator('input[name="idleEnabled"]')
+      await enabled.setChecked(fields.idleMinutes !== null)
+      if (fields.idleMinutes !== null)
+        await this.field('Auto-stop when idle').fill(fields.idleMinutes)
+    }
+    if (fields.paths !== undefined) await this.field('Folders to keep').fill(fields.paths)
+  }
+
+  async submitCreate(): Promise<void> {
+    await this.createForm.getByRole('button', { name: 'Create workspace' }).click()
+  }
+
+  /** The inline message under a create form field. */
+  async fieldError(label: string): Promise<string> {
+    const input = this.field(label)
+    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true')
+    const id = await input.getAttribute('aria-describedby')
+    return (await this.page.locator(`[id="${id}"]`).innerText()).trim()
+  }
+
+  get createProgress(): Locator {
+    return this.page.getByTestId('create-progress')
+  }
+
+  // The list
+
+  workspace(name: string): Locator {
+    return this.page.locator(`[data-testid="workspace"][data-name="${name}"]`)
+  }
+
+  async state(name: string): Promise<string | null> {
+    return this.workspace(name).getAttribute('data-state')
+  }
+
+  /** Waits until the workspace shows `state` (the list follows workspaces.changed events). */
+  async expectState(name: string, state: string, timeout = 120_000): Promise<void> {
+    await visible(this.workspace(name), timeout)
+    let last: string | null = null
+    let problem = ''
+    await expect
+      .poll(
+        async () => {
+          last = await this.state(name)
+          if (last !== state) problem = await this.problems(name)
+          return last
+        },
+        { timeout, interval: 250, message: `state of ${name} (last problem: ${problem})` },
+      )
+      .toBe(state)
+  }
+
+  /** Any error or problem text the workspace's card shows (for failure messages). */
+  async problems(name: string): Promise<string> {
+    const card = this.workspace(name)
+    const texts = await card
+      .locator(
+        '[data-testid="workspace-problem"], [data-testid="workspace-job-error"], [data-testid="workspace-action-error"]',
+      )
+      .allInnerTexts()
+    return texts.join(' | ').replace(/\s+/g, ' ')
+  }
+
+  stateBadge(name: string): Locator {
+    return this.workspace(name).getByTestId('workspace-state')
+  }
+
+  action(name: string, label: string): Locator {
+    return this.workspace(name).getByRole('button', { name: label, exact: true })
+  }
+
+  jobProgress(name: string): Locator {
+    return this.workspace(name).getByTestId('job-progress')
+  }
+
+  /** Copy SSH command: returns the command the card shows. */
+  async sshCommand(name: string): Promise<string> {
+    await this.action(name, 'Copy SSH command').click()
+    const note = this.workspace(name).getByTestId('ssh-command')
+    await visible(note)
+    return (await note.locator('code').innerText()).trim()
+  }
+
+  // Delete
+
+  get confirmDialog(): Locator {
+    return this.page.getByTestId('confirm-delete')
+  }
+
+  get confirmInput(): Locator {
+    return this.confirmDialog.getByLabel(/^Type .* to confirm$/)
+  }
+
+  confirmButton(label = 'Delete workspace'): Locator {
+    return this.confirmDialog.getByRole('button', { name: label })
+  }
+
+  async openDelete(name: string): Promise<void> {
+    await this.action(name, 'Delete…').click()
+    await visible(this.confirmDialog)
+  }
+
+  async confirmDelete(name: string): Promise<void> {
+    await this.confirmInput.fill(name)
+    await this.confirmButton().click()
+    await hidden(this.confirmDialog)
+  }
+
+  async expectGone(name: string, timeout = 120_000): Promise<void> {
+    await hidden(this.workspace(name), timeout)
+  }
+
+  async expectEmpty(): Promise<void> {
+    await hasText(this.emptyState, 'No workspaces yet')
   }
 }

@@ -32,6 +32,13 @@ export interface E2E {
   host: RunningHost
   core: CoreWithServices
   dataDir: string
+  /**
+   * The ssh config the core keeps its `Host cairn-<name>` block in: under a throwaway HOME of this
+   * file, never the user's ~/.ssh/config. `ssh -F <sshConfig> cairn-<name>` reaches a workspace.
+   */
+  sshConfig: string
+  /** That throwaway HOME (for the ssh client the tests run). */
+  home: string
   /** A fresh browser context and page on the host's URL, at 1280x800 unless told otherwise. */
   open(options?: OpenOptions): Promise<Page>
   /** A call to the core as the UI would make it (through dispatch), for setup and checks. */
@@ -69,12 +76,22 @@ export function useE2E(options: E2EOptions = {}): E2E {
     const control = hetznerControl()
     const project = await control.createProject()
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-data-'))
+    const home = await mkdtemp(join(tmpdir(), 'cairn-e2e-home-'))
+    const sshConfig = join(home, '.ssh', 'config')
     const service = `Cairn e2e ${randomBytes(4).toString('hex')}`
+    // The in-process host is what src/main/host/main.ts builds from CAIRN_VM_SSH_PORT: the fake
+    // VMs' SSH port (22 in CI, 2222 where the machine's own sshd holds 22), and a temp ssh config.
     const core = await createCore({
       dataDir,
       host: 'headless',
       version: '0.0.0-e2e',
       secrets: options.secrets?.(service) ?? new KeytarSecretStore({ service }),
+      workspaces: {
+        sshConfigPath: sshConfig,
+        vmSshPort: cloud.hetzner.sshPort,
+        readinessTimeouts: { server: 60_000, ssh: 60_000, 'cloud-init': 60_000 },
+        pollIntervalMs: 200,
+      },
     })
     const call = async <M extends MethodName>(method: M, input: MethodInput<M>) => {
       const result = await dispatch(core.handlers, method, input, { host: 'headless' })
@@ -94,6 +111,8 @@ export function useE2E(options: E2EOptions = {}): E2E {
       host,
       core,
       dataDir,
+      sshConfig,
+      home,
       browser,
       call,
     })
@@ -110,6 +129,7 @@ export function useE2E(options: E2EOptions = {}): E2E {
     await state.keychain?.clear().catch(() => {})
     if (state.hetzner) await state.hetzner.control.reset(state.hetzner.project.id).catch(() => {})
     if (state.dataDir) await rm(state.dataDir, { recursive: true, force: true })
+    if (state.home) await rm(state.home, { recursive: true, force: true })
   })
 
   const need = <K extends keyof E2E>(key: K): E2E[K] => {
@@ -136,6 +156,12 @@ export function useE2E(options: E2EOptions = {}): E2E {
     },
     get dataDir() {
       return need('dataDir')
+    },
+    get sshConfig() {
+      return need('sshConfig')
+    },
+    get home() {
+      return need('home')
     },
     call(method, input) {
       return need('call')(method, input)

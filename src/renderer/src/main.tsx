@@ -7,6 +7,7 @@ import './styles/base.css'
 import './styles/layout.css'
 import './styles/components.css'
 import './styles/settings.css'
+import './styles/workspaces.css'
 
 startSync()
 

@@ -1,10 +1,12 @@
 import { getApi } from './api'
 import { useAppInfo } from './app-info'
+import { startClock } from './clock'
 import { followConnection } from './connection'
 import { useHetzner } from './hetzner'
 import { useJobs } from './jobs'
 import { useKeychain } from './keychain'
 import { useSettings } from './settings'
+import { useWorkspaces } from './workspaces'
 
 /** Everything the app shows on start; also run again after a reconnect, to catch up. */
 export function loadAll(): void {
@@ -12,6 +14,7 @@ export function loadAll(): void {
   void useSettings.getState().load()
   void useKeychain.getState().load()
   void useJobs.getState().load()
+  void useWorkspaces.getState().load()
 }
 
 /**
@@ -23,9 +26,18 @@ export function startSync(): () => void {
   const stops = [
     followConnection(loadAll),
     api.on('job.updated', (job) => useJobs.getState().upsert(job)),
+    api.on('workspaces.changed', (change) => useWorkspaces.getState().applyChange(change)),
+    api.on('workspaces.reconciled', (list) => useWorkspaces.getState().applyList(list)),
+    startClock(),
     api.on('settings.changed', (settings) => {
       const before = useSettings.getState().settings
       useSettings.getState().apply(settings)
+      // A token or storage added or removed changes what the workspace list can show.
+      if (
+        before?.hasHetznerToken !== settings.hasHetznerToken ||
+        JSON.stringify(before?.storage) !== JSON.stringify(settings.storage)
+      )
+        void useWorkspaces.getState().load()
       if (before?.hasHetznerToken && !settings.hasHetznerToken) useHetzner.getState().forget()
       else if (
         settings.hasHetznerToken &&

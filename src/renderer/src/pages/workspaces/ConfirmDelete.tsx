@@ -1,0 +1,91 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { Button } from '../../components/Button'
+import { Message } from '../../components/Message'
+import type { UiError } from '../../lib/errors'
+
+/**
+ * A modal that deletes something only after its name is typed exactly: the button stays
+ * disabled until then. A native <dialog>: focus stays inside, Escape closes it.
+ */
+export function ConfirmDelete({
+  title,
+  name,
+  confirmLabel,
+  busy,
+  error,
+  children,
+  onConfirm,
+  onClose,
+}: {
+  title: string
+  name: string
+  confirmLabel: string
+  busy: boolean
+  error: UiError | null
+  children: ReactNode
+  onConfirm(typed: string): void
+  onClose(): void
+}) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const [typed, setTyped] = useState('')
+  const id = useId()
+  useEffect(() => {
+    const dialog = ref.current
+    if (dialog && !dialog.open) dialog.showModal()
+    return () => dialog?.close()
+  }, [])
+  const matches = typed === name
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={`${id}-title`}
+      data-testid="confirm-delete"
+      onCancel={(e) => {
+        e.preventDefault()
+        if (!busy) onClose()
+      }}
+    >
+      <form
+        method="dialog"
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          if (matches && !busy) onConfirm(typed)
+        }}
+      >
+        <h2 className="dialog-title" id={`${id}-title`}>
+          {title}
+        </h2>
+        <div className="dialog-text">{children}</div>
+        <label className="field-label" htmlFor={`${id}-name`}>
+          Type <span className="mono">{name}</span> to confirm
+        </label>
+        <input
+          id={`${id}-name`}
+          className="input input-mono"
+          name="confirm-name"
+          value={typed}
+          autoComplete="off"
+          spellCheck={false}
+          autoFocus
+          disabled={busy}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+        {error ? (
+          <p className="field-error" role="alert">
+            <Message text={error.message} />
+          </p>
+        ) : null}
+        <div className="form-actions dialog-actions">
+          <Button variant="ghost" disabled={busy} onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="danger" busy={busy} disabled={!matches}>
+            {confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </dialog>
+  )
+}

@@ -1,0 +1,256 @@
+import { useEffect, type FormEvent } from 'react'
+import type { HetznerCatalog } from '../../../../shared/domain/hetzner'
+import { Button } from '../../components/Button'
+import { Callout } from '../../components/Callout'
+import { Field } from '../../components/Field'
+import { Message } from '../../components/Message'
+import { Skeleton } from '../../components/Skeleton'
+import { serverTypesFor } from '../../lib/catalog'
+import { countryName, formatGb } from '../../lib/format'
+import { formatHourly, formatMonthly } from '../../lib/money'
+import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../../lib/workspace-form'
+import { useHetzner } from '../../state/hetzner'
+import { useWorkspaceCreate } from '../../state/workspace-create'
+
+/** The cheapest offered type in a location: what the form picks until the user chooses. */
+export function defaultServerType(catalog: HetznerCatalog, location: string): string {
+  return serverTypesFor(catalog, location, false).rows[0]?.type.name ?? ''
+}
+
+function LocationAndType({ catalog }: { catalog: HetznerCatalog }) {
+  const draft = useWorkspaceCreate((s) => s.draft)
+  const errors = useWorkspaceCreate((s) => s.fieldErrors)
+  const update = useWorkspaceCreate((s) => s.update)
+  const busy = useWorkspaceCreate((s) => s.submitting)
+  const view = serverTypesFor(catalog, draft.location, false)
+  const chosen = view.rows.find((r) => r.type.name === draft.serverType)
+  return (
+    <>
+      <Field label="Location" error={errors.location}>
+        {(props) => (
+          <select
+            {...props}
+            className="input"
+            name="location"
+            value={draft.location}
+            disabled={busy}
+            onChange={(e) => {
+              const location = e.target.value
+              const offered = serverTypesFor(catalog, location, false).rows
+              // Keep the type when the new location offers it; else the cheapest there.
+              const serverType = offered.some((r) => r.type.name === draft.serverType)
+                ? draft.serverType
+                : (offered[0]?.type.name ?? '')
+              update({ location, serverType })
+            }}
+          >
+            {draft.location ? null : <option value="">Choose a location</option>}
+            {catalog.locations.map((l) => (
+              <option key={l.name} value={l.name}>
+                {l.city}, {countryName(l.country)} ({l.name})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field
+        label="Server type"
+        error={errors.serverType}
+        hint={
+          chosen ? (
+            <span data-testid="create-price">
+              {chosen.type.cores} vCPU · {formatGb(chosen.type.memoryGb)} memory ·{' '}
+              {formatGb(chosen.type.diskGb)} disk — {formatHourly(chosen.price.hourlyGross)}, at
+              most {formatMonthly(chosen.price.monthlyGross)}
+            </span>
+          ) : (
+            'Prices include VAT; Hetzner bills by the hour up to the monthly price.'
+          )
+        }
+      >
+        {(props) => (
+          <select
+            {...props}
+            className="input"
+            name="serverType"
+            value={draft.serverType}
+            disabled={busy || view.rows.length === 0}
+            onChange={(e) => update({ serverType: e.target.value })}
+          >
+            {view.rows.length === 0 ? <option value="">None offered here</option> : null}
+            {view.rows.map(({ type, price }) => (
+              <option key={type.id} value={type.name}>
+                {type.name} — {type.cores} vCPU, {formatGb(type.memoryGb)} —{' '}
+                {formatHourly(price.hourlyGross)} · {formatMonthly(price.monthlyGross)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+    </>
+  )
+}
+
+/** The create form: name, where and how big, when to stop it, what to keep. */
+export function CreateForm() {
+  const draft = useWorkspaceCreate((s) => s.draft)
+  const errors = useWorkspaceCreate((s) => s.fieldErrors)
+  const error = useWorkspaceCreate((s) => s.error)
+  const busy = useWorkspaceCreate((s) => s.submitting)
+  const { update, submit, close, openForm } = useWorkspaceCreate.getState()
+  const catalog = useHetzner((s) => s.catalog)
+  const loadCatalog = useHetzner((s) => s.loadCatalog)
+
+  useEffect(() => {
+    if (catalog.status === 'idle') void loadCatalog()
+  }, [catalog.status, loadCatalog])
+  // Defaults once the catalog is here: the first location and its cheapest type.
+  const data = catalog.data
+  useEffect(() => {
+    if (!data || draft.location) return
+    const location = data.locations[0]?.name ?? ''
+    openForm(location, defaultServerType(data, location))
+  }, [data, draft.location, openForm])
+
+  return (
+    <section
+      className="card section ws-create"
+      aria-labelledby="create-heading"
+      data-testid="create-form"
+    >
+      <h2 className="ws-section-title" id="create-heading">
+        New workspace
+      </h2>
+      <form
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          void submit()
+        }}
+      >
+        <div className="form-grid">
+          <Field
+            label="Name"
+            error={errors.name}
+            hint={
+              <>
+                Lowercase letters, digits and dashes; you will reach it as{' '}
+                <span className="mono">ssh cairn-{draft.name.trim() || '<name>'}</span>.
+              </>
+            }
+          >
+            {(props) => (
+              <input
+                {...props}
+                className="input input-mono"
+                name="name"
+                value={draft.name}
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={60}
+                disabled={busy}
+                autoFocus
+                onChange={(e) => update({ name: e.target.value })}
+              />
+            )}
+          </Field>
+          <div />
+          {catalog.status === 'error' && catalog.error ? (
+            <div className="span-2">
+              <Callout
+                tone="error"
+                title="Could not load locations and prices from Hetzner"
+                actions={
+                  <Button small onClick={() => void loadCatalog()}>
+                    Retry
+                  </Button>
+                }
+              >
+                <p>
+                  <Message text={catalog.error.message} />
+                </p>
+              </Callout>
+            </div>
+          ) : data ? (
+            <LocationAndType catalog={data} />
+          ) : (
+            <div className="span-2">
+              <Skeleton label="Loading locations and prices from Hetzner" lines={2} />
+            </div>
+          )}
+          <Field
+            label="Auto-stop when idle"
+            error={errors.idleTimeoutMinutes}
+            hint={
+              draft.idleEnabled
+                ? 'Minutes without anyone (or any agent) at work before Cairn backs it up and stops it.'
+                : 'Off: the workspace runs, and costs, until you stop it.'
+            }
+          >
+            {(props) => (
+              <div className="ws-idle">
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    name="idleEnabled"
+                    checked={draft.idleEnabled}
+                    disabled={busy}
+                    onChange={(e) => update({ idleEnabled: e.target.checked })}
+                  />
+                  Stop after
+                </label>
+                <input
+                  {...props}
+                  className="input ws-idle-minutes"
+                  name="idleMinutes"
+                  inputMode="numeric"
+                  value={draft.idleMinutes}
+                  disabled={busy || !draft.idleEnabled}
+                  title={`${MIN_IDLE_MINUTES} to ${MAX_IDLE_MINUTES} minutes`}
+                  onChange={(e) => update({ idleMinutes: e.target.value })}
+                />
+                <span className="muted">minutes</span>
+              </div>
+            )}
+          </Field>
+          <Field
+            label="Folders to keep"
+            error={errors.paths}
+            hint="One absolute path per line. These are backed up and come back on every start."
+          >
+            {(props) => (
+              <textarea
+                {...props}
+                className="input input-mono ws-paths"
+                name="paths"
+                rows={2}
+                value={draft.paths}
+                spellCheck={false}
+                disabled={busy}
+                onChange={(e) => update({ paths: e.target.value })}
+              />
+            )}
+          </Field>
+        </div>
+        {error && Object.keys(errors).length === 0 ? (
+          <Callout tone="error" title="The workspace was not created" testId="create-error">
+            <p data-error-code={error.code}>
+              <Message text={error.message} />
+            </p>
+          </Callout>
+        ) : null}
+        <div className="form-actions">
+          <Button type="submit" variant="primary" busy={busy}>
+            Create workspace
+          </Button>
+          <Button variant="ghost" disabled={busy} onClick={close}>
+            Cancel
+          </Button>
+          <span className="form-status muted">
+            Ubuntu 24.04; billing starts when Hetzner creates the server.
+          </span>
+        </div>
+      </form>
+    </section>
+  )
+}
