@@ -13,9 +13,12 @@ export function sshConfigPath(path: string, platform: NodeJS.Platform = process.
   return `"${normalised.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`
 }
 
-/** A host name or address: letters, digits, dots, dashes, colons (IPv6). */
+/**
+ * A host name or address: letters, digits, dots, dashes, colons (IPv6), underscores (names some
+ * local resolvers accept, as workspaces.adoptSsh does). None of them means anything to ssh_config.
+ */
 export function sshConfigHost(host: string): string {
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) {
     throw new CairnError('invalid_input', `"${host}" is not a host name or IP address.`)
   }
   return host

@@ -11,6 +11,8 @@ export interface HostEntry {
   hostName: string
   port: number
   user: string
+  /** This host's own private key file (a host you brought); default `BlockFiles.identityFile`. */
+  identityFile?: string
 }
 
 export interface BlockFiles {
@@ -43,7 +45,9 @@ export function renderBlock(entries: HostEntry[], files: BlockFiles): string[] {
     if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
       throw new CairnError('invalid_input', `${e.port} is not a TCP port.`)
     }
-    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(e.user)) {
+    // The user names an adopted host may have (as workspaces.adoptSsh takes them): nothing that
+    // ssh_config would split or expand.
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(e.user)) {
       throw new CairnError('invalid_input', `"${e.user}" is not a user name.`)
     }
     lines.push(
@@ -51,7 +55,7 @@ export function renderBlock(entries: HostEntry[], files: BlockFiles): string[] {
       `  HostName ${sshConfigHost(e.hostName)}`,
       `  Port ${e.port}`,
       `  User ${e.user}`,
-      `  IdentityFile ${identity}`,
+      `  IdentityFile ${e.identityFile === undefined ? identity : sshConfigPath(e.identityFile, files.platform)}`,
       `  IdentitiesOnly yes`,
       `  HostKeyAlias ${e.alias}`,
       `  UserKnownHostsFile ${knownHosts}`,

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, realpath, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { CairnError } from '../../../shared/errors'
 import { atomicWriteFile } from '../fs/atomic-write'
@@ -22,15 +22,24 @@ export interface ManagedHost {
   user?: string
   /** The pinned host key, `ssh-ed25519 AAAA...`. */
   hostKey: string
+  /**
+   * A key of its own (a host the user brought, logged into with one of their keys): written to
+   * `<cairnSshDir>/identity-<keyId>`. Default: the installation's key.
+   */
+  identity?: { keyId: string; privateKey: string }
 }
 
 export const IDENTITY_FILE_NAME = 'id_ed25519'
 export const KNOWN_HOSTS_FILE_NAME = 'known_hosts'
+/** Per-key identity files of hosts with a key of their own: `identity-<keyId>`. */
+export const HOST_IDENTITY_PREFIX = 'identity-'
+const KEY_ID = /^[a-z0-9-]{1,64}$/
 
 /**
  * Makes `ssh cairn-<name>` and VS Code Remote-SSH work for running workspaces:
  * - `<cairnSshDir>/id_ed25519`: the installation's private key, 0600 in a 0700 folder, present
- *   only while at least one host is listed (OpenSSH needs a file; the keychain stays the master);
+ *   only while at least one host uses it (OpenSSH needs a file; the keychain stays the master);
+ * - `<cairnSshDir>/identity-<keyId>`: the same for each key of a host the user brought;
  * - `<cairnSshDir>/known_hosts`: the pinned host keys under each HostKeyAlias;
  * - Cairn's block in the ssh config (see managed-block.ts), everything else in it untouched.
  * Operations run one at a time.
@@ -45,19 +54,35 @@ export class SshIntegration {
     this.knownHostsFile = join(paths.cairnSshDir, KNOWN_HOSTS_FILE_NAME)
   }
 
+  /** Where a host's own key goes (see ManagedHost.identity). */
+  hostIdentityFile(keyId: string): string {
+    if (!KEY_ID.test(keyId)) throw new CairnError('invalid_input', `"${keyId}" is not a key id.`)
+    return join(this.paths.cairnSshDir, `${HOST_IDENTITY_PREFIX}${keyId}`)
+  }
+
   /**
    * Lists exactly `hosts` (none: everything removed, see `removeAll`). `privateKey` is the
-   * installation's key (InstallationSshKey.privateKey()).
+   * installation's key (InstallationSshKey.privateKey()); null when every host has its own
+   * identity (then no id_ed25519 is written).
    */
-  sync(hosts: ManagedHost[], privateKey: string): Promise<void> {
+  sync(hosts: ManagedHost[], privateKey: string | null): Promise<void> {
     if (hosts.length === 0) return this.removeAll()
     return this.serial(async () => {
+      const own = new Map<string, string>()
+      for (const h of hosts) {
+        if (h.identity) own.set(this.hostIdentityFile(h.identity.keyId), h.identity.privateKey)
+      }
+      const needsInstallationKey = hosts.some((h) => !h.identity)
+      if (needsInstallationKey && privateKey === null) {
+        throw new CairnError('internal', "The installation's SSH key is needed for the SSH config.")
+      }
       const lines = renderBlock(
         hosts.map((h) => ({
           alias: h.alias,
           hostName: h.hostName,
           port: h.port,
           user: h.user ?? 'dev',
+          ...(h.identity ? { identityFile: this.hostIdentityFile(h.identity.keyId) } : {}),
         })),
         {
           identityFile: this.identityFile,
@@ -75,12 +100,15 @@ export class SshIntegration {
       // A config Cairn will refuse to edit stops everything before a key file is written.
       edit(await readOrNull(await realpath(this.paths.sshConfig).catch(() => this.paths.sshConfig)))
       await privateDir(this.paths.cairnSshDir)
-      await writePrivate(
-        this.identityFile,
-        privateKey.endsWith('\n') ? privateKey : `${privateKey}\n`,
-      )
+      if (needsInstallationKey && privateKey !== null) {
+        await writePrivate(this.identityFile, withNewline(privateKey))
+      }
+      for (const [file, key] of own) await writePrivate(file, withNewline(key))
       await writePrivate(this.knownHostsFile, knownHosts)
       await editConfig(this.paths.sshConfig, edit)
+      // Key files no listed host uses any more go only after the config stopped naming them.
+      if (!needsInstallationKey) await rm(this.identityFile, { force: true })
+      await this.removeHostIdentities(new Set(own.keys()))
     })
   }
 
@@ -89,8 +117,22 @@ export class SshIntegration {
     return this.serial(async () => {
       await editConfig(this.paths.sshConfig, (text) => applyBlock(text, null))
       await rm(this.identityFile, { force: true })
+      await this.removeHostIdentities(new Set())
       await rm(this.knownHostsFile, { force: true })
     })
+  }
+
+  private async removeHostIdentities(keep: Set<string>): Promise<void> {
+    let names: string[]
+    try {
+      names = await readdir(this.paths.cairnSshDir)
+    } catch {
+      return
+    }
+    for (const name of names) {
+      const file = join(this.paths.cairnSshDir, name)
+      if (name.startsWith(HOST_IDENTITY_PREFIX) && !keep.has(file)) await rm(file, { force: true })
+    }
   }
 
   private serial(fn: () => Promise<void>): Promise<void> {
@@ -98,6 +140,10 @@ export class SshIntegration {
     this.queue = result.catch(() => {})
     return result
   }
+}
+
+function withNewline(key: string): string {
+  return key.endsWith('\n') ? key : `${key}\n`
 }
 
 async function privateDir(dir: string): Promise<void> {

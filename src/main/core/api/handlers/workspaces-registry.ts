@@ -1,10 +1,35 @@
-import { CairnError } from '../../../../shared/errors'
 import type { Handlers } from '../dispatch'
+import { adoptOrphan } from '../../workspaces/adopt-orphan'
+import { adoptSshHost } from '../../workspaces/byo-host'
+import { importDiscovered } from '../../workspaces/discover'
+import { probeHostKey } from '../../workspaces/host-key-probe'
+import { listView } from '../../workspaces/list-view'
+import {
+  openTerminal,
+  openVsCode,
+  sshCommand,
+  systemLauncher,
+  type Launcher,
+} from '../../workspaces/open-workspace'
+import { deleteOrphan } from '../../workspaces/orphans'
+import { reconcile } from '../../workspaces/reconcile'
 import type { WorkspaceContext } from '../../workspaces/workspace-context'
 
-// PLACEHOLDER: being built now; every method refuses until its implementation lands.
+export interface RegistryHandlerOptions {
+  /** Starts VS Code and terminals; tests pass one that records instead of opening windows. */
+  launcher?: Launcher
+}
+
+const reconcileScheduled = new WeakSet<WorkspaceContext>()
+
+/**
+ * The registry's view of the world (docs/workspaces.md): the list with cost and storage, reconcile
+ * with Hetzner and the repository, orphans and discovered workspaces, hosts the user brings,
+ * settings of a workspace, and opening it in the user's own tools.
+ */
 export function workspacesRegistryHandlers(
-  _ctx: WorkspaceContext,
+  ctx: WorkspaceContext,
+  options: RegistryHandlerOptions = {},
 ): Pick<
   Handlers,
   | 'workspaces.list'
@@ -19,21 +44,41 @@ export function workspacesRegistryHandlers(
   | 'workspaces.openTerminal'
   | 'workspaces.sshCommand'
 > {
-  void _ctx
-  const later = async (): Promise<never> => {
-    throw new CairnError('not_configured', 'This version of Cairn cannot do that yet.')
+  const launcher = options.launcher ?? systemLauncher()
+  if (!reconcileScheduled.has(ctx)) {
+    reconcileScheduled.add(ctx)
+    ctx.onStartup('reconcile', async () => {
+      await reconcile(ctx)
+    })
   }
   return {
-    'workspaces.list': later,
-    'workspaces.reconcile': later,
-    'workspaces.update': later,
-    'workspaces.probeHostKey': later,
-    'workspaces.adoptSsh': later,
-    'workspaces.adoptOrphan': later,
-    'workspaces.deleteOrphan': later,
-    'workspaces.importDiscovered': later,
-    'workspaces.openVsCode': later,
-    'workspaces.openTerminal': later,
-    'workspaces.sshCommand': later,
+    'workspaces.list': () => listView(ctx),
+    'workspaces.reconcile': () => reconcile(ctx),
+
+    'workspaces.update': async (input) => {
+      const updated = await ctx.registry.update(input.id, (r) => {
+        if (input.idleTimeoutMinutes !== undefined) r.idleTimeoutMinutes = input.idleTimeoutMinutes
+        if (input.excludes !== undefined) r.excludes = input.excludes
+        if (input.includes !== undefined) r.includes = input.includes
+        if (input.includeCredentials !== undefined) r.includeCredentials = input.includeCredentials
+      })
+      // A watched workspace's new timeout counts at once (and may bring its stop nearer).
+      if (input.idleTimeoutMinutes !== undefined && ctx.idle.isWatching(input.id)) {
+        ctx.idle.setTimeoutMinutes(input.id, input.idleTimeoutMinutes)
+      }
+      return ctx.view(updated)
+    },
+
+    'workspaces.probeHostKey': (input, call) =>
+      probeHostKey(input, call.signal ? { signal: call.signal } : {}),
+    'workspaces.adoptSsh': (input, call) => adoptSshHost(ctx, input, call.signal),
+    'workspaces.adoptOrphan': (input, call) => adoptOrphan(ctx, input, call.signal),
+    'workspaces.deleteOrphan': (input, call) => deleteOrphan(ctx, input, call.signal),
+    'workspaces.importDiscovered': (input, call) => importDiscovered(ctx, input, call.signal),
+
+    'workspaces.openVsCode': async ({ id }) => openVsCode(await ctx.registry.require(id), launcher),
+    'workspaces.openTerminal': async ({ id }) =>
+      openTerminal(await ctx.registry.require(id), launcher),
+    'workspaces.sshCommand': async ({ id }) => sshCommand(await ctx.registry.require(id)),
   }
 }

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Job } from '../../../src/shared/domain/jobs'
+import type { WorkspaceList, WorkspaceRecord } from '../../../src/shared/domain/workspace'
+import { HetznerClient } from '../../../src/main/core/hetzner/hetzner-client'
+import { cairnServerLabels } from '../../../src/main/core/provision/labels'
+import { newWorkspaceId } from '../../../src/main/core/workspaces/registry'
+import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
+
+/**
+ * Reconcile against the local cloud: orphan servers with their cost, deleting one, a workspace
+ * whose server vanished, and a reconcile that can reach nothing.
+ */
+describe('workspaces.reconcile with Hetzner', () => {
+  let h: WorkspaceHarness
+  let client: HetznerClient
+  beforeAll(async () => {
+    h = await startWorkspaceHarness()
+    client = new HetznerClient({ baseUrl: h.project.url, token: h.project.token })
+  })
+  afterAll(async () => {
+    await h?.close({ remove: true })
+  })
+
+  const createServer = async (name: string, workspaceId: string) => {
+    const created = await client.servers.create({
+      name,
+      serverType: 'cx22',
+      image: 'ubuntu-24.04',
+      location: 'fsn1',
+      labels: cairnServerLabels(workspaceId),
+    })
+    await client.actions.waitFor(created.actions, { pollIntervalMs: 100 })
+    return created.server
+  }
+
+  it('before anything is set up, the start-up reconcile said what it could not check', async () => {
+    // The harness ran start-up (and so reconcile) before storing the token and the storage.
+    const list = await h.ok<WorkspaceList>('workspaces.list')
+    expect(list.reconciledAt).not.toBeNull()
+    expect(list.reconcileProblem).toMatch(/Hetzner: no API token/)
+    expect(list.reconcileProblem).toMatch(/Storage: not set up/)
+  })
+
+  it('shows a managed-by=cairn server no workspace knows as an orphan with its cost, and deletes it only with its name', async () => {
+    const server = await createServer('orphan-one', 'ws-orphan0000000001')
+    const unlabelled = await client.servers.create({
+      name: 'not-cairns',
+      serverType: 'cx22',
+      image: 'ubuntu-24.04',
+      location: 'fsn1',
+    })
+    const list = await h.ok<WorkspaceList>('workspaces.reconcile')
+    expect(list.reconcileProblem).toBeNull()
+    expect(list.orphans.map((o) => o.serverId)).toEqual([server.id])
+    const orphan = list.orphans[0]!
+    const price = (await client.listServerTypes())
+      .find((t) => t.name === 'cx22')!
+      .prices.find((p) => p.location === 'fsn1')!
+    expect(orphan).toMatchObject({
+      name: 'orphan-one',
+      workspaceId: 'ws-orphan0000000001',
+      location: 'fsn1',
+      serverType: 'cx22',
+      hourlyEur: Number(price.hourlyGross),
+      monthlyEur: Number(price.monthlyGross),
+    })
+    // The first started hour (cost.ts keeps four decimals).
+    expect(orphan.runningEur).toBeCloseTo(Number(price.hourlyGross), 3)
+    expect(list.totals.hourlyEur).toBeCloseTo(Number(price.hourlyGross), 6)
+    const reconciled = h.events.filter((e) => e.event === 'workspaces.reconciled').at(-1)
+    expect((reconciled?.payload as WorkspaceList).orphans).toHaveLength(1)
+
+    const wrong = await h.call('workspaces.deleteOrphan', {
+      serverId: server.id,
+      confirmName: 'orphan',
+    })
+    expect(wrong.ok).toBe(false)
+    if (!wrong.ok) expect(wrong.error.code).toBe('invalid_input')
+    expect(await client.servers.find(server.id)).not.toBeNull()
+    // A server without Cairn's label is never Cairn's to delete.
+    const foreign = await h.call('workspaces.deleteOrphan', {
+      serverId: unlabelled.server.id,
+      confirmName: 'not-cairns',
+    })
+    expect(foreign.ok).toBe(false)
+    if (!foreign.ok) expect(foreign.error.code).toBe('forbidden')
+
+    const job = await h.ok<Job>('workspaces.deleteOrphan', {
+      serverId: server.id,
+      confirmName: 'orphan-one',
+    })
+    expect(job).toMatchObject({ kind: 'delete', workspaceId: null })
+    expect((await h.finished(job.id, 30_000)).state).toBe('succeeded')
+    expect(await client.servers.find(server.id)).toBeNull()
+    expect((await h.ok<WorkspaceList>('workspaces.list')).orphans).toEqual([])
+    expect((await h.ok<WorkspaceList>('workspaces.reconcile')).orphans).toEqual([])
+    await client.servers.delete(unlabelled.server.id)
+  })
+
+  it('marks a running workspace whose server vanished as missing; one mid-operation is left alone', async () => {
+    const addRunning = async (name: string, pending: WorkspaceRecord['pending']) => {
+      const id = newWorkspaceId()
+      const server = await createServer(`${name}-srv`, id)
+      await h.core.workspaces.registry.add({
+        id,
+        name,
+        provider: 'hetzner',
+        state: 'running',
+        createdAt: new Date().toISOString(),
+        paths: ['/home/dev'],
+        excludes: [],
+        includes: [],
+        includeCredentials: false,
+        idleTimeoutMinutes: 30,
+        location: 'fsn1',
+        serverType: 'cx22',
+        image: 'ubuntu-24.04',
+        server: {
+          id: server.id,
+          name: server.name,
+          location: 'fsn1',
+          serverType: 'cx22',
+          image: 'ubuntu-24.04',
+          createdAt: server.created,
+          priceHourly: '0.0071',
+          priceMonthly: '4.5100',
+        },
+        ssh: null,
+        lastBackup: null,
+        secretNames: [],
+        problem: null,
+        pending,
+      })
+      return { id, server }
+    }
+    const plain = await addRunning('vanishing', null)
+    const busy = await addRunning('mid-stop', {
+      kind: 'stop',
+      jobId: 'job-1',
+      startedAt: new Date().toISOString(),
+      step: 'verified',
+      serverId: null,
+      createToken: null,
+      restorePointId: null,
+    })
+    let list = await h.ok<WorkspaceList>('workspaces.reconcile')
+    expect(list.orphans).toEqual([])
+    expect((await h.workspace(plain.id)).state).toBe('running')
+    expect((await h.workspace(plain.id)).cost?.hourlyEur).toBe(0.0071)
+
+    for (const s of [plain.server, busy.server]) {
+      await client.actions.waitFor([(await client.servers.delete(s.id))!], { pollIntervalMs: 100 })
+    }
+    list = await h.ok<WorkspaceList>('workspaces.reconcile')
+    const missing = list.workspaces.find((w) => w.id === plain.id)!
+    expect(missing).toMatchObject({ state: 'missing', server: null, ssh: null, cost: null })
+    expect(missing.problem?.code).toBe('server_missing')
+    expect(missing.problem?.message).toMatch(/start it to get a new server/)
+    expect(missing).toMatchObject({ location: 'fsn1', serverType: 'cx22' })
+    const changed = h.events.filter(
+      (e) => e.event === 'workspaces.changed' && (e.payload as { id: string }).id === plain.id,
+    )
+    expect(changed.length).toBeGreaterThan(0)
+    // The stop under way owns its record: reconcile does not judge it.
+    expect((await h.workspace(busy.id)).state).toBe('running')
+  })
+
+  it('without a token or storage it says so in reconcileProblem and does not throw', async () => {
+    await h.ok('hetzner.clearToken')
+    await h.ok('storage.clear')
+    const list = await h.ok<WorkspaceList>('workspaces.reconcile')
+    expect(list.reconcileProblem).toMatch(/Hetzner: no API token yet/)
+    expect(list.reconcileProblem).toMatch(/Storage: not set up yet/)
+    expect(list.orphans).toEqual([])
+    expect(list.discovered).toEqual([])
+    // A token Hetzner refuses is said the same way.
+    await h.ok('hetzner.setToken', { token: 'not-a-valid-token' }).catch(() => {})
+    const refused = await h.ok<WorkspaceList>('workspaces.reconcile')
+    expect(refused.reconcileProblem).toMatch(/^Hetzner: /)
+  })
+})
