@@ -8,7 +8,7 @@ import { runningWorkspace, type RunningWorkspace } from './running-workspace'
 import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
 
 describe('deleting a workspace (S3 storage)', () => {
-  let h: WorkspaceHarness
+  let h: WorkspaceHarness & { service: string }
   let ws: RunningWorkspace
   let other: RunningWorkspace
   let strayServer: number
@@ -119,5 +119,35 @@ describe('deleting a workspace (S3 storage)', () => {
     expect((await objectsOf(other.record.id)).length).toBeGreaterThan(0)
     const { restorePoints } = await h.ok<RestorePointList>('restorePoints.list', {})
     expect(new Set(restorePoints.map((p) => p.workspaceId))).toEqual(new Set([other.record.id]))
+  })
+  it('a deletion cut off half-way is finished at the next start', async () => {
+    const id = other.record.id
+    // As a kill leaves it: some restore point objects already removed, the server still there.
+    await h.core.workspaces.registry.update(id, (r) => {
+      r.state = 'deleting'
+      r.pending = {
+        kind: 'delete',
+        jobId: 'killed-job',
+        startedAt: new Date().toISOString(),
+        step: 'deleting-restore-points',
+        serverId: other.serverId,
+        createToken: null,
+        restorePointId: null,
+      }
+    })
+    const { store, close } = await h.core.workspaces.backup.configuredStore()
+    for await (const o of store.list(`workspaces/${id}/snapshots/`)) await store.delete(o.key)
+    close()
+    await h.close()
+    h = await startWorkspaceHarness({ reuse: h }) // start-up resumes the deletion
+
+    expect(await h.core.workspaces.registry.get(id)).toBeNull()
+    expect(await objectsOf(id)).toEqual([])
+    expect(await servers()).not.toContain(other.serverId)
+    const jobs = await h.ok<Job[]>('jobs.list')
+    expect(jobs.find((j) => j.kind === 'delete' && j.workspaceId === id)).toMatchObject({
+      state: 'succeeded',
+      title: expect.stringContaining('interrupted'),
+    })
   })
 })

@@ -54,11 +54,11 @@ describe('a stop that cannot finish leaves the server running and says why', () 
 
   it('a kept path missing on the VM: backup fails, server stays, state running with a problem', async () => {
     await h.core.workspaces.registry.update(ws.record.id, (r) => {
-      r.paths = ['/home/dev', '/home/dev/was-here']
+      r.paths = ['/home/dev', '/home/was-here']
     })
     const { error, record } = await failingStop(ws)
     expect(error.message).toMatch(
-      /was not stopped: the backup failed: .*The server still runs; nothing was deleted\./,
+      /was not stopped: the backup failed: .*was-here.*The server still runs; nothing was deleted\./,
     )
     expect(record).toMatchObject({
       state: 'running',
@@ -142,5 +142,25 @@ describe('a stop that cannot finish leaves the server running and says why', () 
     expect((await h.finished(job.id)).error).toBeNull()
     expect(await serverExists(w.serverId)).toBe(false)
     expect((await points(w.record.id)).map((p) => p.trigger)).toEqual(['stop', 'stop'])
+  })
+  it('a stop cancelled during the backup: rolled back, the server kept', async () => {
+    const w = await runningWorkspace(h, { blobBytes: 8 * 1024 * 1024 })
+    const job = await h.ok<Job>('workspaces.stop', { id: w.record.id })
+    const deadline = Date.now() + 30_000
+    while (!h.jobEvents(job.id).some((j) => j.phase.startsWith('backing up: '))) {
+      if (Date.now() > deadline) throw new Error('the backup never started')
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    await h.ok('jobs.cancel', { id: job.id })
+    const done = await h.finished(job.id)
+    expect(done.state).toBe('cancelled')
+    expect(await h.core.workspaces.registry.get(w.record.id)).toMatchObject({
+      state: 'running',
+      pending: null,
+      server: { id: w.serverId },
+      problem: { code: 'stop_cancelled' },
+    })
+    expect(await serverExists(w.serverId)).toBe(true)
+    expect(await points(w.record.id)).toEqual([])
   })
 })

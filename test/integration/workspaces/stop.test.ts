@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { RestorePointList } from '../../../src/shared/domain/backup'
 import { stopAllRunning } from '../../../src/main/core/workspaces/stop-all'
-import { stopWorkspaceAndWait } from '../../../src/main/core/workspaces/stop-workspace'
 import { runningWorkspace, type RunningWorkspace } from './running-workspace'
 import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
 
@@ -99,7 +98,8 @@ describe('stopping a workspace: back up, verify, delete the server', () => {
 
   it('an idle stop and stop-all (quit) tag their restore points and stop every running server', async () => {
     const [a, b] = await Promise.all([runningWorkspace(h), runningWorkspace(h)])
-    await stopWorkspaceAndWait(h.core.workspaces, a!.record.id, 'idle')
+    // What the idle monitor calls (wired in createCore): resolves once the stop job finished.
+    await h.core.idle['options'].stopWorkspace(a!.record.id)
     expect(await serverExists(a!.serverId)).toBe(false)
     const outcomes = await stopAllRunning(h.core.workspaces)
     expect(outcomes).toEqual([{ id: b!.record.id, name: b!.record.name, ok: true, error: null }])

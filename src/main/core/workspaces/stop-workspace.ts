@@ -217,7 +217,7 @@ export async function finishStop(
     }
     throw new CairnError(
       error instanceof CairnError ? error.code : 'remote_error',
-      `${record.name}'s server was not deleted: ${why} Its restore point is saved and verified.`,
+      `${record.name}'s server was not deleted: ${sentence(why)} Its restore point is saved and verified; the server still runs.`,
     )
   }
   await ctx.registry.update(id, (r) => {
@@ -324,6 +324,10 @@ function failureMessage(error: unknown, cancelled: boolean, phase: 'backup' | 'v
     : phase === 'backup'
       ? `the backup failed: ${message}`
       : `checking the new restore point failed: ${message}`
+  return sentence(text)
+}
+
+function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`
 }
 
