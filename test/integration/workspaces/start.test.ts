@@ -164,6 +164,27 @@ describe('workspaces.start: a new server restored from a restore point', () => {
     expect(started.ssh!.hostKey).not.toBe(oldHostKey)
   })
 
+  it('create with `from` makes a copy of a restore point on a server of its own', async () => {
+    const job = await h.ok<Job>('workspaces.create', {
+      name: 'app-copy',
+      location: 'fsn1',
+      serverType: 'cx22',
+      from: { workspaceId: record.id, restorePoint: 'latest' },
+    })
+    const done = await h.finished(job.id, 60_000)
+    expect(done.error).toBeNull()
+    const copy = (await h.core.workspaces.registry.findByName('app-copy'))!
+    expect(copy).toMatchObject({ state: 'running', secretNames: [] })
+    expect(copy.id).not.toBe(record.id)
+    const { stdout } = await run(
+      'ssh',
+      ['-F', h.sshConfigPath, '-o', 'BatchMode=yes', 'cairn-app-copy', LIST_FILES],
+      { timeout: 30_000 },
+    )
+    expect(stdout).toBe(before)
+    expect(await hetzner.servers.list()).toHaveLength(2)
+  })
+
   it('refuses to start a running workspace', async () => {
     const result = await h.call('workspaces.start', { id: record.id })
     expect(result).toMatchObject({ ok: false, error: { code: 'conflict' } })

@@ -9,7 +9,7 @@ import type { JobContext } from '../jobs/job-runner'
 import type { SshConnection } from '../ssh/connection'
 import { watchIdle } from './idle-watch'
 import { provisionPreflight } from './provision-preflight'
-import { deleteAttemptServers, provisionServer } from './provision-server'
+import { asCancelled, deleteAttemptServers, provisionServer } from './provision-server'
 import { newWorkspaceId } from './registry'
 import { findRestorePoint, restoreIntoServer } from './restore-into-server'
 import { syncSshConfig } from './ssh-config-sync'
@@ -166,7 +166,7 @@ async function runCreate(
   } catch (error) {
     await connection?.close().catch(() => {})
     job.progress({ phase: 'deleting the server of the failed attempt' })
-    await rollBackCreate(ctx, id, attempt, error)
+    await rollBackCreate(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
 }

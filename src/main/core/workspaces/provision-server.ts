@@ -238,6 +238,13 @@ export async function deleteAttemptServers(
   return result
 }
 
+/** The error a job failed with, as a cancel when the user cancelled it (aborts carry no code). */
+export function asCancelled(job: { signal: AbortSignal }, error: unknown): unknown {
+  if (!job.signal.aborted || (error instanceof CairnError && error.code === 'cancelled'))
+    return error
+  return new CairnError('cancelled', 'The operation was cancelled.')
+}
+
 function why(error: unknown): string {
   return error instanceof CairnError ? error.message : 'an unexpected error (see the log)'
 }

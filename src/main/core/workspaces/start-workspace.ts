@@ -5,7 +5,7 @@ import type { JobContext } from '../jobs/job-runner'
 import type { SshConnection } from '../ssh/connection'
 import { watchIdle } from './idle-watch'
 import { provisionPreflight } from './provision-preflight'
-import { deleteAttemptServers, provisionServer } from './provision-server'
+import { asCancelled, deleteAttemptServers, provisionServer } from './provision-server'
 import { findRestorePoint, restoreIntoServer } from './restore-into-server'
 import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
@@ -171,7 +171,7 @@ async function runStart(
   } catch (error) {
     await connection?.close().catch(() => {})
     job.progress({ phase: 'deleting the new server' })
-    await rollBackStart(ctx, id, attempt, error)
+    await rollBackStart(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
 }

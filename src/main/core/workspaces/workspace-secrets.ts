@@ -125,3 +125,16 @@ export async function deleteSecret(
   await pushSecrets(ctx, record)
   return [...record.secretNames].sort()
 }
+
+/** Removes every secret value of a workspace from the keychain (for workspaces.delete). */
+export async function forgetSecrets(ctx: WorkspaceContext, record: WorkspaceRecord): Promise<void> {
+  for (const name of record.secretNames) {
+    await ctx.s.secrets.delete(secretAccounts.workspaceSecret(record.id, name))
+  }
+}
+
+/**
+ * A backup rule (relative to the home folder) for the secrets file: Cairn writes it after each
+ * start from the keychain, so restore points need not (and should not) keep the values.
+ */
+export const SECRETS_FILE_EXCLUDE = `/${SECRETS_FILE}`
