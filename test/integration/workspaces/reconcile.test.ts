@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
-import type { WorkspaceList, WorkspaceRecord } from '../../../src/shared/domain/workspace'
+import { readFile } from 'node:fs/promises'
+import type {
+  WorkspaceList,
+  WorkspaceRecord,
+  WorkspaceView,
+} from '../../../src/shared/domain/workspace'
 import { HetznerClient } from '../../../src/main/core/hetzner/hetzner-client'
+import { generateHostKey } from '../../../src/main/core/provision/host-keys'
 import { cairnServerLabels } from '../../../src/main/core/provision/labels'
 import { newWorkspaceId } from '../../../src/main/core/workspaces/registry'
 import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
@@ -163,6 +169,72 @@ describe('workspaces.reconcile with Hetzner', () => {
     expect(changed.length).toBeGreaterThan(0)
     // The stop under way owns its record: reconcile does not judge it.
     expect((await h.workspace(busy.id)).state).toBe('running')
+  })
+
+  it('adopts an orphan whose dev user trusts this installation, pinning the key it presents; refuses one that does not', async () => {
+    const installation = await h.core.workspaces.installationKey.ensure()
+    const hostKey = generateHostKey()
+    const userData = (authorized: string) => `#cloud-config
+users:
+  - name: dev
+    shell: /bin/bash
+    ssh_authorized_keys:
+      - ${authorized}
+ssh_keys:
+  ed25519_private: |
+${hostKey.privateKey
+  .trim()
+  .split('\n')
+  .map((l) => `    ${l}`)
+  .join('\n')}
+  ed25519_public: ${hostKey.publicKey}
+`
+    const make = async (name: string, authorized: string) => {
+      const created = await client.servers.create({
+        name,
+        serverType: 'cx22',
+        image: 'ubuntu-24.04',
+        location: 'fsn1',
+        labels: cairnServerLabels(newWorkspaceId()),
+        userData: userData(authorized),
+      })
+      await client.actions.waitFor(created.actions, { pollIntervalMs: 100 })
+      return created.server
+    }
+    const mine = await make('mine-left-behind', installation.publicKey)
+    const foreign = await make('from-elsewhere', generateHostKey().publicKey)
+    const list = await h.ok<WorkspaceList>('workspaces.reconcile')
+    expect(list.orphans.map((o) => o.name).sort()).toEqual(['from-elsewhere', 'mine-left-behind'])
+
+    const refused = await h.call('workspaces.adoptOrphan', { serverId: foreign.id, name: 'nope' })
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('unauthorized')
+      expect(refused.error.message).toMatch(/Adopt it there, or delete it here/)
+    }
+
+    const view = await h.ok<WorkspaceView>('workspaces.adoptOrphan', {
+      serverId: mine.id,
+      name: 'found-again',
+    })
+    expect(view).toMatchObject({
+      id: mine.labels['workspace-id'],
+      provider: 'hetzner',
+      state: 'running',
+      server: { id: mine.id, name: 'mine-left-behind', serverType: 'cx22', location: 'fsn1' },
+      ssh: { user: 'dev', keyId: installation.id, port: h.project.sshPort },
+    })
+    expect(view.ssh!.hostKey).toBe(hostKey.publicKey.split(' ').slice(0, 2).join(' '))
+    expect(view.cost?.runningEur).toBeGreaterThan(0)
+    const after = await h.ok<WorkspaceList>('workspaces.list')
+    expect(after.orphans.map((o) => o.name)).toEqual(['from-elsewhere'])
+    expect(await readFile(h.sshConfigPath, 'utf8')).toContain('Host cairn-found-again')
+    // Adopted, it is the workspace's server: no longer an orphan to reconcile either.
+    expect((await h.ok<WorkspaceList>('workspaces.reconcile')).orphans.map((o) => o.name)).toEqual([
+      'from-elsewhere',
+    ])
+    for (const s of [mine, foreign]) await client.servers.delete(s.id)
+    await h.core.workspaces.registry.remove(view.id)
   })
 
   it('without a token or storage it says so in reconcileProblem and does not throw', async () => {
