@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
@@ -53,7 +53,11 @@ describe('Cairn killed in the middle of a stop', () => {
   }
 
   /** Starts a core in a child that stops `id`, and SIGKILLs it once the stop reached `step`. */
-  const killAtStep = async (id: string, steps: string[]): Promise<string> => {
+  const killAtStep = async (
+    id: string,
+    steps: string[],
+    also: () => Promise<boolean> = async () => true,
+  ): Promise<string> => {
     const proc = spawn(
       process.execPath,
       [
@@ -78,7 +82,7 @@ describe('Cairn killed in the middle of a stop', () => {
     for (;;) {
       const record = await onDisk(id)
       const step = record?.pending?.kind === 'stop' ? record.pending.step : null
-      if (step !== null && steps.includes(step)) {
+      if (step !== null && steps.includes(step) && (await also())) {
         proc.kill('SIGKILL')
         await exited
         return step
@@ -97,8 +101,15 @@ describe('Cairn killed in the middle of a stop', () => {
     (await (await core.core.workspaces.hetzner()).servers.find(id)) !== null
 
   it('before the restore point was verified: rolled back, the server kept, the user told', async () => {
-    const step = await killAtStep(early.record.id, ['backing-up'])
-    expect(step).toBe('backing-up')
+    // Killed once the backup holds the workspace's lease (a lock object in the folder).
+    const locks = join(first.dataDir, 'repo', 'workspaces', early.record.id, 'locks')
+    const step = await killAtStep(early.record.id, ['backing-up', 'verifying'], async () =>
+      readdir(locks).then(
+        (names) => names.length > 0,
+        () => false,
+      ),
+    )
+    expect(['backing-up', 'verifying']).toContain(step)
     const killed = (await onDisk(early.record.id))!
     expect(killed).toMatchObject({ state: 'stopping', pending: { kind: 'stop' } })
 
@@ -126,6 +137,10 @@ describe('Cairn killed in the middle of a stop', () => {
       pending: null,
       problem: null,
     })
+    // The killed backup's lease was removed at start-up, so stopping again works at once.
+    const again = await after.ok<Job>('workspaces.stop', { id: early.record.id })
+    expect((await after.finished(again.id)).error).toBeNull()
+    expect(await serverExists(after, early.serverId)).toBe(false)
   })
 
   it('after the restore point was verified: the stop is finished after the restart', async () => {

@@ -1,4 +1,8 @@
 import type { WorkspaceRecord } from '../../../shared/domain/workspace'
+import { CairnError } from '../../../shared/errors'
+import { openWorkspace } from '../repo'
+import { removeLeasesHeldBy } from '../repo/workspace/stale-leases'
+import { backupLeaseHolder } from './workspace-backup'
 import { finishStop, problem, stopIsVerified } from './stop-workspace'
 import type { WorkspaceContext } from './workspace-context'
 
@@ -30,6 +34,7 @@ async function recoverStop(ctx: WorkspaceContext, record: WorkspaceRecord): Prom
       )
     })
     ctx.s.logger.info('interrupted stop rolled back', { workspace: record.id, step: pending.step })
+    await releaseDeadLease(ctx, record, pending.jobId)
     return
   }
   ctx.s.logger.info('finishing an interrupted stop', {
@@ -47,4 +52,35 @@ async function recoverStop(ctx: WorkspaceContext, record: WorkspaceRecord): Prom
     },
   )
   await ctx.s.jobs.wait(job.id)
+}
+
+/**
+ * The killed backup's lease would lock the workspace until it expires (minutes), so the next stop
+ * or backup would be refused for no reason. That job is dead, so its lease goes. Best effort: the
+ * storage may be unreachable now, and the lease expires anyway.
+ */
+async function releaseDeadLease(
+  ctx: WorkspaceContext,
+  record: WorkspaceRecord,
+  jobId: string,
+): Promise<void> {
+  try {
+    const { repo, close } = await ctx.backup.openRepository()
+    try {
+      const workspace = await openWorkspace(repo, record.id)
+      const removed = await removeLeasesHeldBy(
+        workspace,
+        backupLeaseHolder('stop', jobId, record.name),
+      )
+      if (removed > 0) ctx.s.logger.info('removed the lease of an interrupted stop', { removed })
+    } finally {
+      close()
+    }
+  } catch (error) {
+    if (error instanceof CairnError && error.code === 'not_found') return // nothing backed up yet
+    ctx.s.logger.warn('could not remove the lease of an interrupted stop', {
+      workspace: record.id,
+      reason: error instanceof Error ? error.message : String(error),
+    })
+  }
 }

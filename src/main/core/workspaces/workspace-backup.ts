@@ -16,6 +16,11 @@ export function nameTag(name: string): string {
   return `name:${name}`
 }
 
+/** Who holds the workspace's lease during a backup job, for people (and for stale-lease cleanup). */
+export function backupLeaseHolder(trigger: string, jobId: string, workspaceName: string): string {
+  return `${trigger} job ${jobId} of workspace ${workspaceName}`
+}
+
 export interface WorkspaceBackupOptions {
   trigger: Extract<SnapshotTrigger, 'manual' | 'stop' | 'idle' | 'schedule'>
   /** Tags besides `name:<workspace name>`. */
@@ -86,7 +91,7 @@ export async function backupWorkspace(
         tags: [nameTag(record.name), ...(options.tags ?? [])],
         changeDetection: firstBackupOnThisServer(record) ? 'mtime' : 'strict',
         program: `cairn ${s.version}`,
-        lease: { holder: `${options.trigger} job ${job.id} of workspace ${record.name}` },
+        lease: { holder: backupLeaseHolder(options.trigger, job.id, record.name) },
         signal: job.signal,
         onProgress: (p: BackupProgress) => job.progress({ ...p, phase: `${prefix}${p.phase}` }),
       })
