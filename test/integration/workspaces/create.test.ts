@@ -77,6 +77,11 @@ describe('workspaces.create on the local cloud', () => {
     // Root got the installation key through Hetzner's ssh_keys (no root password mail).
     const keys = await hetzner.sshKeys.list()
     expect(keys).toHaveLength(1)
+    const vm = (await h.control.vms(h.project.id)).find((v) => v.serverId === record.server!.id)!
+    const rootKeys = await readFile(`${vm.rootDir}/.ssh/authorized_keys`, 'utf8')
+    // disable_root: the key is there (no password mail), behind "please log in as dev".
+    expect(rootKeys).toContain(keys[0]!.publicKey.trim().split(' ')[1])
+    expect(vm.cloudInit).toMatchObject({ users: ['dev'], errors: [] })
 
     expect(h.core.idle.isWatching(record.id)).toBe(true)
   })

@@ -108,8 +108,22 @@ export async function setSecret(
   const record = await ctx.registry.update(id, (r) => {
     if (!r.secretNames.includes(name)) r.secretNames.push(name)
   })
-  await pushSecrets(ctx, record)
+  await pushOrExplain(ctx, record)
   return [...record.secretNames].sort()
+}
+
+/** The change is kept either way; a VM that cannot be reached now gets it at the next start. */
+async function pushOrExplain(ctx: WorkspaceContext, record: WorkspaceRecord): Promise<void> {
+  try {
+    await pushSecrets(ctx, record)
+  } catch (error) {
+    const reason = error instanceof CairnError ? error.message : 'an unexpected problem'
+    throw new CairnError(
+      error instanceof CairnError ? error.code : 'internal',
+      `The change is saved in the keychain, but Cairn could not write it to ${record.name} now ` +
+        `(${reason}). It is written at the next start, or try again.`,
+    )
+  }
 }
 
 export async function deleteSecret(
@@ -122,7 +136,7 @@ export async function deleteSecret(
     r.secretNames = r.secretNames.filter((n) => n !== name)
   })
   await ctx.s.secrets.delete(secretAccounts.workspaceSecret(id, name))
-  await pushSecrets(ctx, record)
+  await pushOrExplain(ctx, record)
   return [...record.secretNames].sort()
 }
 
