@@ -54,7 +54,7 @@ function Totals({ list }: { list: WorkspaceList }) {
       <div>
         <dt>Workspaces</dt>
         <dd>
-          {count} · {servers} running
+          {count} ({servers} running)
         </dd>
       </div>
       <div>
@@ -170,9 +170,13 @@ export function WorkspacesPage() {
   return (
     <div className="ws-page" data-testid="workspaces-page">
       <div className="ws-toolbar">
-        {list ? <Totals list={list} /> : <div />}
+        {list && list.workspaces.length + list.orphans.length > 0 ? (
+          <Totals list={list} />
+        ) : (
+          <div />
+        )}
         <div className="ws-toolbar-actions">
-          <ReconcileLine list={list} />
+          {ready ? <ReconcileLine list={list} /> : null}
           {panel.mode === 'closed' && !empty ? (
             <Button variant="primary" disabled={!ready} onClick={startCreate}>
               Create workspace
@@ -181,7 +185,8 @@ export function WorkspacesPage() {
         </div>
       </div>
       {missing && missing.length > 0 ? <SetupPointer missing={missing} /> : null}
-      <ReconcileProblems list={list} />
+      {/* Without a token or storage the reconcile problem only repeats what is missing. */}
+      {ready ? <ReconcileProblems list={list} /> : null}
       {panel.mode === 'form' ? <CreateForm /> : null}
       {panel.mode === 'job' ? <CreateProgress jobId={panel.jobId} name={panel.name} /> : null}
       {status === 'error' && error && !list ? (

@@ -106,7 +106,10 @@ export const useWorkspaces = create<WorkspacesState>()((set, get) => {
     async load() {
       set((s) => ({ status: s.list ? s.status : 'loading', error: null }))
       try {
-        get().applyList(await getApi()['workspaces.list']({}))
+        const list = await getApi()['workspaces.list']({})
+        get().applyList(list)
+        // The problem may be from before the token or storage was added: look again once.
+        if (list.reconcileProblem) void get().reconcile()
       } catch (error) {
         set({ status: 'error', error: toUiError(error) })
       }

@@ -4,6 +4,11 @@ import { formatBytes, formatDuration } from '../../lib/format'
 import { jobFraction } from '../../lib/workspace-format'
 import { useJobs } from '../../state/jobs'
 
+/** Phases come from the core in lower case ("backing up"); shown as a sentence. */
+function sentence(phase: string): string {
+  return phase ? `${phase[0]?.toUpperCase() ?? ''}${phase.slice(1)}` : 'Starting'
+}
+
 /**
  * A running job as one block: its phase, a progress bar (percent when the core knows a total,
  * indeterminate otherwise), bytes, rate and time left when known, and Cancel.
@@ -23,7 +28,7 @@ export function JobProgress({ job, label }: { job: Job; label?: string }) {
     <div className="ws-job" data-testid="job-progress" data-job-kind={job.kind}>
       <div className="ws-job-row">
         <span className="ws-job-phase" role="status">
-          {job.state === 'queued' ? 'Waiting for another job to finish' : job.phase || 'Starting'}
+          {job.state === 'queued' ? 'Waiting for another job to finish' : sentence(job.phase)}
           {percent !== null ? <span className="ws-job-percent"> · {percent}%</span> : null}
         </span>
         <Button

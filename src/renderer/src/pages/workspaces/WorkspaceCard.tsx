@@ -58,9 +58,11 @@ function Facts({ ws }: { ws: WorkspaceView }) {
         <dd data-testid="workspace-cost">
           {ws.provider === 'ssh'
             ? 'your machine'
-            : cost === null
-              ? 'nothing while stopped'
-              : formatEur(cost)}
+            : cost !== null
+              ? formatEur(cost)
+              : ws.state === 'stopped'
+                ? 'nothing while stopped'
+                : '—'}
         </dd>
       </div>
       <div>
@@ -68,9 +70,9 @@ function Facts({ ws }: { ws: WorkspaceView }) {
         <dd>
           {ws.cost && server
             ? `${formatEur(ws.cost.monthlyEur)} if left running`
-            : ws.provider === 'ssh'
-              ? '—'
-              : '€0 while stopped'}
+            : ws.state === 'stopped'
+              ? '€0 while stopped'
+              : '—'}
         </dd>
       </div>
       <div>
