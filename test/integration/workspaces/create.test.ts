@@ -127,6 +127,22 @@ describe('workspaces.create on the local cloud', () => {
     expect(log).not.toContain(value)
   })
 
+  it('after a restart, running workspaces are watched for idleness again', async () => {
+    const { service } = h as WorkspaceHarness & { service: string }
+    await h.close()
+    h = await startWorkspaceHarness({
+      reuse: {
+        dataDir: h.dataDir,
+        sshConfigPath: h.sshConfigPath,
+        service,
+        project: h.project,
+        storage: h.storage,
+      },
+    })
+    expect(h.core.idle.isWatching(record.id)).toBe(true)
+    expect(await h.core.workspaces.registry.get(record.id)).toMatchObject({ state: 'running' })
+  })
+
   it('refuses a second workspace with the same name, an unknown server type or location, before buying anything', async () => {
     const same = await h.call('workspaces.create', {
       name: 'web',
