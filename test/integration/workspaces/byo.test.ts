@@ -107,6 +107,8 @@ describe('workspaces.adoptSsh: a host the user brings', () => {
       cost: null,
     })
     expect(view.ssh).toMatchObject({ host: vm.ip, port: vm.port, user: 'dev', keyId: key.id })
+    // The log the probe test read does record logins (so its silence there meant something).
+    expect(await vm.sshdLog()).toMatch(/Accepted publickey for dev/)
 
     const config = await readFile(h.sshConfigPath, 'utf8')
     expect(config).toContain('Host cairn-my-box')

@@ -226,6 +226,8 @@ ${hostKey.privateKey
     })
     expect(view.ssh!.hostKey).toBe(hostKey.publicKey.split(' ').slice(0, 2).join(' '))
     expect(view.cost?.runningEur).toBeGreaterThan(0)
+    // A running Hetzner workspace is watched for idleness like one Cairn made here.
+    expect(h.core.idle.isWatching(view.id)).toBe(true)
     const after = await h.ok<WorkspaceList>('workspaces.list')
     expect(after.orphans.map((o) => o.name)).toEqual(['from-elsewhere'])
     expect(await readFile(h.sshConfigPath, 'utf8')).toContain('Host cairn-found-again')
@@ -233,6 +235,7 @@ ${hostKey.privateKey
     expect((await h.ok<WorkspaceList>('workspaces.reconcile')).orphans.map((o) => o.name)).toEqual([
       'from-elsewhere',
     ])
+    await h.core.idle.unwatch(view.id)
     for (const s of [mine, foreign]) await client.servers.delete(s.id)
     await h.core.workspaces.registry.remove(view.id)
   })

@@ -5,6 +5,7 @@ import { workspaceIdSchema } from '../../../shared/domain/backup'
 import { connectSsh } from '../ssh/connection'
 import { parsePinnedHostKey } from '../ssh/host-key'
 import { parseConfirmedHostKey, probeHostKey } from './host-key-probe'
+import { watchIdle } from './idle-watch'
 import { requireInteractiveHetzner } from './interactive-hetzner'
 import { forget, requireOrphan } from './orphans'
 import { newWorkspaceId } from './registry'
@@ -133,5 +134,6 @@ export async function adoptOrphan(
   const added = await ctx.registry.add(record)
   forget(ctx, server.id)
   await syncSshConfig(ctx)
+  watchIdle(ctx, added)
   return ctx.view(added)
 }

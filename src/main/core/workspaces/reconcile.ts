@@ -130,12 +130,14 @@ async function reconcileRepository(
   try {
     const scan = await scanRepository(repo, await ctx.registry.list(), signal)
     const records = await ctx.registry.list()
-    ctx.storage.clear()
+    // A workspace added while the repository was read is not discovered any more.
+    const known = new Set(records.map((r) => r.id))
+    for (const id of ctx.storage.keys()) {
+      if (!known.has(id) && !scan.storage.has(id)) ctx.storage.delete(id)
+    }
     for (const r of records)
       ctx.storage.set(r.id, scan.storage.get(r.id) ?? { bytes: 0, restorePoints: 0 })
     for (const [id, use] of scan.storage) ctx.storage.set(id, use)
-    // A workspace added while the repository was read is not discovered any more.
-    const known = new Set(records.map((r) => r.id))
     state.discovered = scan.discovered.filter((d) => !known.has(d.workspaceId))
   } finally {
     close()
