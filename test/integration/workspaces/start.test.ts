@@ -131,6 +131,26 @@ describe('workspaces.start: a new server restored from a restore point', () => {
     await h.control.reset(h.project.id)
   })
 
+  it('a cancelled start deletes its server and leaves the workspace stopped', async () => {
+    await h.control.holdInitializing(1, h.project.id)
+    const job = await h.ok<Job>('workspaces.start', { id: record.id })
+    for (;;) {
+      const current = await h.core.workspaces.registry.get(record.id)
+      if (current?.pending?.serverId) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await h.ok('jobs.cancel', { id: job.id })
+    expect((await h.finished(job.id, 30_000)).state).toBe('cancelled')
+    expect(await h.core.workspaces.registry.get(record.id)).toMatchObject({
+      state: 'stopped',
+      server: null,
+      pending: null,
+      problem: { code: 'cancelled' },
+    })
+    expect(await hetzner.servers.list()).toEqual([])
+    await h.control.reset(h.project.id)
+  })
+
   it('starts on a new server with the files bit-identical, a new pinned host key and the secrets', async () => {
     expect((await h.core.workspaces.registry.get(record.id))!.ssh).toBeNull()
     await h.ok('workspaces.secrets.set', { id: record.id, name: 'API_TOKEN', value: 'tok-123' })

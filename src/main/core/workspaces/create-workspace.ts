@@ -14,7 +14,7 @@ import { newWorkspaceId } from './registry'
 import { findRestorePoint, restoreIntoServer } from './restore-into-server'
 import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
-import { writeSecrets } from './workspace-secrets'
+import { forgetSecrets, writeSecrets } from './workspace-secrets'
 
 /**
  * workspaces.create: checks everything that can be checked before money is spent, registers the
@@ -165,7 +165,9 @@ async function runCreate(
     ctx.s.logger.info('workspace created', { workspace: id, server: running.server?.id })
   } catch (error) {
     await connection?.close().catch(() => {})
-    job.progress({ phase: 'deleting the server of the failed attempt' })
+    if (attempt.createToken !== null) {
+      job.progress({ phase: 'deleting the server of the failed attempt' })
+    }
     await rollBackCreate(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
@@ -184,6 +186,8 @@ export async function rollBackCreate(
 ): Promise<'removed' | 'error'> {
   const cleanup = await deleteAttemptServers(ctx, id, attempt)
   if (cleanup.failed.length === 0) {
+    const record = await ctx.registry.get(id)
+    if (record) await forgetSecrets(ctx, record).catch(() => {})
     await ctx.registry.remove(id)
     return 'removed'
   }

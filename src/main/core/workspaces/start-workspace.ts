@@ -170,7 +170,7 @@ async function runStart(
     })
   } catch (error) {
     await connection?.close().catch(() => {})
-    job.progress({ phase: 'deleting the new server' })
+    if (attempt.createToken !== null) job.progress({ phase: 'deleting the new server' })
     await rollBackStart(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
