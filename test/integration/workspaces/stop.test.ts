@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,5 +118,39 @@ describe('stopping a workspace: back up, verify, delete the server', () => {
       expect((await h.core.workspaces.registry.get(w.record.id))?.state).toBe('stopped')
     }
     expect(await stopAllRunning(h.core.workspaces)).toEqual([])
+  })
+  it('a restore point that does not read back: the stop fails and the server stays', async () => {
+    const w = await runningWorkspace(h)
+    if (h.storage.kind !== 'folder') throw new Error('folder storage expected')
+    const data = join(h.storage.path, 'workspaces', w.record.id, 'data')
+    // Between the backup and its check, the storage damages every pack (a byte of the first blob).
+    const off = h.core.workspaces.registry.onChange((id, record) => {
+      if (id !== w.record.id || record?.pending?.step !== 'verifying') return
+      for (const shard of readdirSync(data)) {
+        for (const name of readdirSync(join(data, shard))) {
+          const path = join(data, shard, name)
+          const body = readFileSync(path)
+          body[20] = body[20]! ^ 0xff
+          writeFileSync(path, body)
+        }
+      }
+    })
+    try {
+      const job = await h.ok<Job>('workspaces.stop', { id: w.record.id })
+      const done = await h.finished(job.id)
+      expect(done.state).toBe('failed')
+      expect(done.error?.message).toMatch(
+        /was not stopped: the new restore point did not read back correctly .*nothing was deleted\./,
+      )
+    } finally {
+      off()
+    }
+    expect(await serverExists(w.serverId)).toBe(true)
+    expect(await h.core.workspaces.registry.get(w.record.id)).toMatchObject({
+      state: 'running',
+      pending: null,
+      server: { id: w.serverId },
+      problem: { code: 'stop_failed' },
+    })
   })
 })
