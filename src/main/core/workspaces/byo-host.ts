@@ -3,6 +3,7 @@ import { CairnError } from '../../../shared/errors'
 import { connectSsh, type SshConnection } from '../ssh/connection'
 import { parsePinnedHostKey } from '../ssh/host-key'
 import { shScript } from '../ssh/shell-quote'
+import { checkBackupRules } from './backup-rules'
 import { parseConfirmedHostKey } from './host-key-probe'
 import { newWorkspaceId } from './registry'
 import { syncSshConfig } from './ssh-config-sync'
@@ -39,6 +40,7 @@ export async function adoptSshHost(
     )
   }
   const hostKey = parseConfirmedHostKey(input.hostKey)
+  checkBackupRules([...input.excludes, ...input.includes])
   const keys = await ctx.backup.sshKeys.list()
   const key = keys.find((k) => k.id === input.keyId)
   if (!key) {

@@ -1,5 +1,6 @@
 import type { Handlers } from '../dispatch'
 import { adoptOrphan } from '../../workspaces/adopt-orphan'
+import { checkBackupRules } from '../../workspaces/backup-rules'
 import { adoptSshHost } from '../../workspaces/byo-host'
 import { importDiscovered } from '../../workspaces/discover'
 import { probeHostKey } from '../../workspaces/host-key-probe'
@@ -56,6 +57,7 @@ export function workspacesRegistryHandlers(
     'workspaces.reconcile': () => reconcile(ctx),
 
     'workspaces.update': async (input) => {
+      checkBackupRules([...(input.excludes ?? []), ...(input.includes ?? [])])
       const updated = await ctx.registry.update(input.id, (r) => {
         if (input.idleTimeoutMinutes !== undefined) r.idleTimeoutMinutes = input.idleTimeoutMinutes
         if (input.excludes !== undefined) r.excludes = input.excludes
