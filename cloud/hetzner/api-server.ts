@@ -24,6 +24,7 @@ const CONTROL_METHODS = new Set<keyof HetznerControlApi>([
   'failActions',
   'holdInitializing',
   'release',
+  'withoutSsh',
   'setRateLimit',
   'vms',
   'reset',

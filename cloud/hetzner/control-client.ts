@@ -63,6 +63,9 @@ export class HetznerControlClient implements HetznerControlApi {
   release(serverId: number, project?: string): Promise<void> {
     return this.call('release', serverId, project)
   }
+  withoutSsh(times?: number, project?: string): Promise<void> {
+    return this.call('withoutSsh', times, project)
+  }
   setRateLimit(limit: { limit?: number; remaining?: number }, project?: string): Promise<void> {
     return this.call('setRateLimit', limit, project)
   }

@@ -77,6 +77,11 @@ export interface HetznerControlApi {
   holdInitializing(times?: number, project?: string): Promise<void>
   /** Lets a held server finish booting. */
   release(serverId: number, project?: string): Promise<void>
+  /**
+   * The next `times` (default 1) created servers boot (running, cloud-init done) and then their
+   * sshd stops: the server runs, but SSH on its address is refused for good.
+   */
+  withoutSsh(times?: number, project?: string): Promise<void>
   /** Sets the rate limit bucket (limit per hour, and what is left now). */
   setRateLimit(limit: { limit?: number; remaining?: number }, project?: string): Promise<void>
   /** Servers of the project with where their fake VM lives. */

@@ -87,6 +87,10 @@ export class HetznerControl implements HetznerControlApi {
     this.projects.get(project).holds += times
   }
 
+  async withoutSsh(times = 1, project?: string): Promise<void> {
+    this.projects.get(project).noSsh += times
+  }
+
   async release(serverId: number, project?: string): Promise<void> {
     const server = this.projects.get(project).servers.get(Number(serverId))
     if (!server) throw new Error(`no server ${serverId} in this project`)

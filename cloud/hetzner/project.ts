@@ -114,6 +114,8 @@ export class Project {
   actionDurationMs: number
   bootDelayMs: number
   holds = 0
+  /** Created servers whose sshd stops once they booted (control: withoutSsh). */
+  noSsh = 0
   private faults: ActiveFault[] = []
   private failures: ActiveFailure[] = []
   private faultCounter = 0
@@ -134,6 +136,7 @@ export class Project {
     this.faults = []
     this.failures = []
     this.holds = 0
+    this.noSsh = 0
     this.actionDurationMs = this.defaults.actionDurationMs
     this.bootDelayMs = this.defaults.bootDelayMs
     this.rateLimit = 3600
@@ -235,6 +238,12 @@ export class Project {
   takeHold(): boolean {
     if (this.holds <= 0) return false
     this.holds -= 1
+    return true
+  }
+
+  takeNoSsh(): boolean {
+    if (this.noSsh <= 0) return false
+    this.noSsh -= 1
     return true
   }
 

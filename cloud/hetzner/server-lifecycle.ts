@@ -52,6 +52,8 @@ export async function runCreate(
   start: ActionRecord | undefined,
   failures: { create: Failure; start: Failure },
   hold: boolean,
+  /** Boot, then stop the VM's processes while the API keeps reporting it running (no SSH). */
+  noSsh = false,
 ): Promise<void> {
   const { project } = life
   const minimum = sleep(create.durationMs)
@@ -89,6 +91,7 @@ export async function runCreate(
     server.status = 'off'
     return
   }
+  if (noSsh) await life.vms.stop(server.id)
   server.status = 'running'
   project.finishAction(create)
   project.finishAction(start)

@@ -159,7 +159,15 @@ async function createServer(ctx: RequestContext) {
     create: project.takeActionFailure('create_server'),
     start: start ? project.takeActionFailure('start_server') : undefined,
   }
-  void runCreate(lifecycle(ctx), server, create, start, failures, project.takeHold())
+  void runCreate(
+    lifecycle(ctx),
+    server,
+    create,
+    start,
+    failures,
+    project.takeHold(),
+    project.takeNoSsh(),
+  )
   return {
     status: 201,
     body: {

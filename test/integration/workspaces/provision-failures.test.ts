@@ -165,10 +165,8 @@ describe('workspaces.create when SSH never answers', () => {
   let hetzner: HetznerClient
 
   beforeAll(async () => {
-    // Nothing listens on port 1 of the VM's address: the server runs, SSH is refused, always.
     h = await startWorkspaceHarness({
       workspaces: {
-        vmSshPort: 1,
         readinessTimeouts: { server: 10_000, ssh: 2_000, 'cloud-init': 10_000 },
         pollIntervalMs: 100,
       },
@@ -182,6 +180,8 @@ describe('workspaces.create when SSH never answers', () => {
   })
 
   it('times out in the ssh phase with the last reason; the server is deleted, no record left', async () => {
+    // The server boots and runs, then its sshd stops: SSH on its address is refused, always.
+    await h.control.withoutSsh(1, h.project.id)
     const started = await h.ok<Job>('workspaces.create', {
       name: 'nossh',
       location: 'fsn1',
