@@ -155,7 +155,12 @@ describe('workspaces.start: a new server restored from a restore point', () => {
     expect((await h.core.workspaces.registry.get(record.id))!.ssh).toBeNull()
     await h.ok('workspaces.secrets.set', { id: record.id, name: 'API_TOKEN', value: 'tok-123' })
 
-    const job = await h.ok<Job>('workspaces.start', { id: record.id })
+    // Another type and location than last time (the default is the last used).
+    const job = await h.ok<Job>('workspaces.start', {
+      id: record.id,
+      serverType: 'cx32',
+      location: 'hel1',
+    })
     expect(job).toMatchObject({ kind: 'start', workspaceId: record.id })
     const done = await h.finished(job.id, 60_000)
     expect(done.error).toBeNull()
@@ -166,8 +171,9 @@ describe('workspaces.start: a new server restored from a restore point', () => {
       state: 'running',
       pending: null,
       problem: null,
-      location: 'nbg1',
-      server: { location: 'nbg1', serverType: 'cx22' },
+      location: 'hel1',
+      serverType: 'cx32',
+      server: { location: 'hel1', serverType: 'cx32', priceHourly: expect.any(String) },
     })
     const servers = await hetzner.servers.list()
     expect(servers.map((s) => s.id)).toEqual([started.server!.id])
