@@ -55,9 +55,10 @@ describe('Cairn killed in the middle of a stop', () => {
   /** Starts a core in a child that stops `id`, and SIGKILLs it once the stop reached `step`. */
   const killAtStep = async (
     id: string,
-    steps: string[],
+    steps: Array<string | null>,
     also: () => Promise<boolean> = async () => true,
-  ): Promise<string> => {
+    method: 'workspaces.stop' | 'workspaces.backup' = 'workspaces.stop',
+  ): Promise<string | null> => {
     const proc = spawn(
       process.execPath,
       [
@@ -70,6 +71,7 @@ describe('Cairn killed in the middle of a stop', () => {
           service: first.service,
           vmSshPort: first.project.sshPort,
           workspaceId: id,
+          method,
         }),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -82,13 +84,15 @@ describe('Cairn killed in the middle of a stop', () => {
     for (;;) {
       const record = await onDisk(id)
       const step = record?.pending?.kind === 'stop' ? record.pending.step : null
-      if (step !== null && steps.includes(step) && (await also())) {
+      if (steps.includes(step) && (await also())) {
         proc.kill('SIGKILL')
         await exited
         return step
       }
       if (proc.exitCode !== null) throw new Error(`the child exited early: ${err.slice(0, 2000)}`)
-      if (record?.state === 'stopped') throw new Error('the stop finished before the kill')
+      if (record?.state === 'stopped' || (method === 'workspaces.backup' && record?.lastBackup)) {
+        throw new Error('the operation finished before the kill')
+      }
       if (Date.now() > deadline) {
         proc.kill('SIGKILL')
         throw new Error(`no step ${steps.join('/')} in time (now ${step}): ${err.slice(0, 2000)}`)
@@ -97,17 +101,19 @@ describe('Cairn killed in the middle of a stop', () => {
     }
   }
 
+  const holdsLease = (id: string) =>
+    readdir(join(first.dataDir, 'repo', 'workspaces', id, 'locks')).then(
+      (names) => names.length > 0,
+      () => false,
+    )
+
   const serverExists = async (core: WorkspaceHarness, id: number) =>
     (await (await core.core.workspaces.hetzner()).servers.find(id)) !== null
 
   it('before the restore point was verified: rolled back, the server kept, the user told', async () => {
     // Killed once the backup holds the workspace's lease (a lock object in the folder).
-    const locks = join(first.dataDir, 'repo', 'workspaces', early.record.id, 'locks')
-    const step = await killAtStep(early.record.id, ['backing-up', 'verifying'], async () =>
-      readdir(locks).then(
-        (names) => names.length > 0,
-        () => false,
-      ),
+    const step = await killAtStep(early.record.id, ['backing-up', 'verifying'], () =>
+      holdsLease(early.record.id),
     )
     expect(['backing-up', 'verifying']).toContain(step)
     const killed = (await onDisk(early.record.id))!
@@ -181,5 +187,16 @@ describe('Cairn killed in the middle of a stop', () => {
       )?.title,
     ).toContain('interrupted')
     expect(await readFile(first.sshConfigPath, 'utf8')).not.toContain(`cairn-${late.record.name}`)
+  })
+  it('a Back up now killed mid-way: its lease is released at start-up, so Stop works at once', async () => {
+    const w = await runningWorkspace(h!, { blobBytes: 8 * 1024 * 1024 })
+    await h!.close()
+    h = null
+    await killAtStep(w.record.id, [null], () => holdsLease(w.record.id), 'workspaces.backup')
+    const after = await restart()
+    expect(await holdsLease(w.record.id)).toBe(false)
+    const job = await after.ok<Job>('workspaces.stop', { id: w.record.id })
+    expect((await after.finished(job.id)).error).toBeNull()
+    expect(await serverExists(after, w.serverId)).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 import type { WorkspaceRecord } from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import { openWorkspace } from '../repo'
-import { removeLeasesHeldBy } from '../repo/workspace/stale-leases'
+import { removeDeadLeases } from '../repo/workspace/stale-leases'
 import { backupLeaseHolder } from './workspace-backup'
 import { finishStop, problem, stopIsVerified } from './stop-workspace'
 import type { WorkspaceContext } from './workspace-context'
@@ -68,10 +68,8 @@ async function releaseDeadLease(
     const { repo, close } = await ctx.backup.openRepository()
     try {
       const workspace = await openWorkspace(repo, record.id)
-      const removed = await removeLeasesHeldBy(
-        workspace,
-        backupLeaseHolder('stop', jobId, record.name),
-      )
+      const holder = backupLeaseHolder('stop', jobId, record.name)
+      const removed = await removeDeadLeases(workspace, (h) => h === holder)
       if (removed > 0) ctx.s.logger.info('removed the lease of an interrupted stop', { removed })
     } finally {
       close()

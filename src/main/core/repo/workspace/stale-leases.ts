@@ -7,14 +7,14 @@ import type { Workspace } from './workspace'
 const LEASE_NAME = /\/locks\/\d{15}-[0-9a-f]{16}$/
 
 /**
- * Removes the leases whose holder is exactly `holder`: those of a job this installation knows is
+ * Removes the leases whose holder `isDead` accepts: those of jobs this installation knows are
  * dead (its process was killed; the job history reports it interrupted). Without this, a backup
  * cut off by a crash would lock its workspace until the lease expired. Leases of anyone else, and
  * leases that cannot be read, are left alone. Returns how many were removed.
  */
-export async function removeLeasesHeldBy(
+export async function removeDeadLeases(
   workspace: Workspace,
-  holder: string,
+  isDead: (holder: string) => boolean,
   signal?: AbortSignal,
 ): Promise<number> {
   let removed = 0
@@ -31,7 +31,7 @@ export async function removeLeasesHeldBy(
       if (error instanceof CairnError && error.code !== 'not_found') throw error
       continue // released meanwhile, or unreadable: not provably this holder's
     }
-    if (record.holder !== holder) continue
+    if (typeof record.holder !== 'string' || !isDead(record.holder)) continue
     await workspace.store.delete(object.key, { signal })
     removed++
   }
