@@ -20,8 +20,10 @@ export interface ReconcileState {
   orphans: OrphanServer[]
   discovered: DiscoveredWorkspace[]
   problem: string | null
-  /** The reconcile under way, which a second request joins instead of running another. */
+  /** The reconcile under way. */
   running: Promise<void> | null
+  /** The one that runs after it, shared by every request that came while it ran. */
+  again: Promise<void> | null
 }
 
 const states = new WeakMap<WorkspaceContext, ReconcileState>()
@@ -29,7 +31,16 @@ const states = new WeakMap<WorkspaceContext, ReconcileState>()
 export function reconcileState(ctx: WorkspaceContext): ReconcileState {
   let state = states.get(ctx)
   if (!state) {
-    states.set(ctx, (state = { orphans: [], discovered: [], problem: null, running: null }))
+    states.set(
+      ctx,
+      (state = {
+        orphans: [],
+        discovered: [],
+        problem: null,
+        running: null,
+        again: null,
+      }),
+    )
   }
   return state
 }

@@ -17,16 +17,35 @@ const HAS_SERVER: ReadonlySet<WorkspaceRecord['state']> = new Set(['running', 's
  * Compares the registry with Hetzner and the repository (rules in docs/workspaces.md), records
  * what it found, tells the UI (workspaces.reconciled) and returns the list. What it cannot reach
  * (no token, no storage, an outage) is said in `reconcileProblem`; it never throws for that.
- * A second call while one runs joins it.
+ * A request while one runs waits for it and then for one more run (shared by every request that
+ * came meanwhile), so a token or storage saved a moment ago is always taken into account.
  */
 export async function reconcile(ctx: WorkspaceContext): Promise<WorkspaceList> {
   const state = reconcileState(ctx)
-  // Not tied to one caller's signal: others may have joined it.
-  state.running ??= run(ctx).finally(() => {
-    state.running = null
-  })
-  await state.running
+  if (state.again) {
+    await state.again
+  } else if (state.running) {
+    state.again = state.running
+      .catch(() => {})
+      .then(() => {
+        state.again = null
+        return start(ctx)
+      })
+    await state.again
+  } else {
+    await start(ctx)
+  }
   return listView(ctx)
+}
+
+function start(ctx: WorkspaceContext): Promise<void> {
+  const state = reconcileState(ctx)
+  // Not tied to one caller's signal: others may be waiting for it.
+  const running = run(ctx).finally(() => {
+    if (state.running === running) state.running = null
+  })
+  state.running = running
+  return running
 }
 
 async function run(ctx: WorkspaceContext, signal?: AbortSignal): Promise<void> {

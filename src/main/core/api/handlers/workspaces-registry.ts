@@ -48,8 +48,12 @@ export function workspacesRegistryHandlers(
   const launcher = options.launcher ?? systemLauncher()
   if (!reconcileScheduled.has(ctx)) {
     reconcileScheduled.add(ctx)
+    // In the background: watching running workspaces (a later start-up task) must not wait for
+    // Hetzner or the storage. Calls to workspaces.reconcile meanwhile join this one.
     ctx.onStartup('reconcile', async () => {
-      await reconcile(ctx)
+      void reconcile(ctx).catch((error) =>
+        ctx.s.logger.error('reconcile at start-up failed', error),
+      )
     })
   }
   return {
