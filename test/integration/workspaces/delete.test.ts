@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { RestorePointList } from '../../../src/shared/domain/backup'
 import { cairnServerLabels } from '../../../src/main/core/provision/labels'
+import { acquireLease, openWorkspace } from '../../../src/main/core/repo'
 import { secretAccounts } from '../../../src/main/core/secrets/secret-store'
 import { runningWorkspace, type RunningWorkspace } from './running-workspace'
 import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
@@ -80,6 +81,36 @@ describe('deleting a workspace (S3 storage)', () => {
     expect(
       await h.core.services.secrets.get(secretAccounts.workspaceSecret(ws.record.id, 'API_KEY')),
     ).toBe('value-of-API_KEY')
+  })
+
+  it('a backup running on another desktop refuses the deletion before anything is removed', async () => {
+    const { repo, close } = await h.core.workspaces.backup.openRepository()
+    const workspace = await openWorkspace(repo, ws.record.id)
+    const lease = await acquireLease(workspace, { holder: 'backup job 7', hostname: 'laptop' })
+    try {
+      const before = await objectsOf(ws.record.id)
+      const job = await h.ok<Job>('workspaces.delete', {
+        id: ws.record.id,
+        confirmName: ws.record.name,
+      })
+      const done = await h.finished(job.id)
+      expect(done.state).toBe('failed')
+      expect(done.error?.code).toBe('conflict')
+      expect(done.error?.message).toMatch(
+        /was not deleted: .*backup job 7 on laptop.*Nothing was removed\./,
+      )
+      expect(await h.core.workspaces.registry.get(ws.record.id)).toMatchObject({
+        state: 'running',
+        pending: null,
+        server: { id: ws.serverId },
+        problem: { code: 'delete_refused' },
+      })
+      expect(await servers()).toEqual(expect.arrayContaining([ws.serverId, strayServer]))
+      expect(await objectsOf(ws.record.id)).toEqual(before)
+    } finally {
+      await lease.release()
+      close()
+    }
   })
 
   it('with the name: no server, no object, no secret, no registry entry, no ssh entry left', async () => {

@@ -5,7 +5,7 @@ import { CairnError } from '../../../shared/errors'
 import { labelSelector } from '../hetzner/labels'
 import type { JobContext } from '../jobs/job-runner'
 import { cairnServerLabels } from '../provision/labels'
-import { deleteWorkspaceData } from '../repo/workspace/delete-workspace'
+import { deleteWorkspaceData, takeDeletionLease } from '../repo/workspace/delete-workspace'
 import { secretAccounts } from '../secrets/secret-store'
 import { deleteHetznerServer } from './server-deletion'
 import { syncSshConfig } from './ssh-config-sync'
@@ -77,30 +77,44 @@ async function runDelete(ctx: WorkspaceContext, id: string, job: JobContext): Pr
       restorePointId: null,
     }
   })
+  // Until the first server or object is removed, a failure gives the workspace back as it was.
+  let removing = false
   try {
-    await ctx.idle.unwatch(id)
-    if (record.provider === 'hetzner') {
-      job.progress({ phase: 'deleting server' })
-      await deleteServers(ctx, record, job.signal)
-      await ctx.registry.update(id, (r) => {
-        r.server = null
-        r.ssh = null
-      })
-      await syncSshConfig(ctx).catch(() => {})
-    }
-
-    job.progress({ phase: 'deleting restore points', filesDone: 0 })
+    const alreadyStarted =
+      resumedStep === 'deleting-restore-points' || resumedStep === 'deleting-secrets'
     const { repo, close } = await ctx.backup.openRepository(job.signal)
     try {
-      const alreadyStarted =
-        resumedStep === 'deleting-restore-points' || resumedStep === 'deleting-secrets'
-      if (alreadyStarted) await setStep(ctx, id, 'deleting-restore-points')
-      await deleteWorkspaceData(repo, id, {
-        lease: alreadyStarted ? null : { holder: `delete job ${job.id}`, hostname: hostname() },
-        signal: job.signal,
-        beforeDeleting: () => setStep(ctx, id, 'deleting-restore-points'),
-        onDeleted: (n) => job.progress({ filesDone: n }),
-      })
+      // First, before anything is removed: a backup running elsewhere refuses the deletion.
+      const lease = alreadyStarted
+        ? null
+        : await takeDeletionLease(repo, id, {
+            holder: `delete job ${job.id}`,
+            hostname: hostname(),
+            signal: job.signal,
+          })
+      try {
+        removing = true
+        await ctx.idle.unwatch(id)
+        if (record.provider === 'hetzner') {
+          job.progress({ phase: 'deleting server' })
+          await deleteServers(ctx, record, job.signal)
+          await ctx.registry.update(id, (r) => {
+            r.server = null
+            r.ssh = null
+          })
+          await syncSshConfig(ctx).catch(() => {})
+        }
+        job.progress({ phase: 'deleting restore points', filesDone: 0 })
+        await deleteWorkspaceData(repo, id, {
+          lease,
+          signal: job.signal,
+          beforeDeleting: () => setStep(ctx, id, 'deleting-restore-points'),
+          onDeleted: (n) => job.progress({ filesDone: n }),
+        })
+      } catch (error) {
+        await lease?.release().catch(() => {})
+        throw error
+      }
     } finally {
       close()
     }
@@ -129,18 +143,35 @@ async function runDelete(ctx: WorkspaceContext, id: string, job: JobContext): Pr
         : error instanceof CairnError && error.code !== 'internal'
           ? error.message
           : 'Cairn hit an unexpected problem (the details are in its log)'
+    const reason = /[.!?]$/.test(why) ? why : `${why}.`
+    if (!removing) {
+      await ctx.registry
+        .update(id, (r) => {
+          r.state = before.state
+          r.pending = before.pending
+          r.problem = problem(
+            'delete_refused',
+            `${r.name} was not deleted: ${reason} Nothing was removed.`,
+          )
+        })
+        .catch(() => {})
+      throw new CairnError(
+        error instanceof CairnError && error.code !== 'internal' ? error.code : 'internal',
+        `${record.name} was not deleted: ${reason} Nothing was removed.`,
+      )
+    }
     // The deletion stays pending: the next start-up or Delete finishes it.
     await ctx.registry
       .update(id, (r) => {
         r.problem = problem(
           'delete_unfinished',
-          `Deleting ${r.name} did not finish (${why}). Choose Delete again to finish; Cairn also tries again when it starts.`,
+          `Deleting ${r.name} did not finish: ${reason} Choose Delete again to finish; Cairn also tries again when it starts.`,
         )
       })
       .catch(() => {})
     throw new CairnError(
       error instanceof CairnError && error.code !== 'internal' ? error.code : 'internal',
-      `Deleting ${record.name} did not finish: ${why}. Choose Delete again to finish it.`,
+      `Deleting ${record.name} did not finish: ${reason} Choose Delete again to finish it.`,
     )
   }
 }

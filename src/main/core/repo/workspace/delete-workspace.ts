@@ -8,16 +8,43 @@ import { openWorkspace } from './workspace'
 
 export interface DeleteWorkspaceDataOptions {
   /**
-   * Take the workspace's lease first, so a backup running elsewhere (another desktop) makes the
-   * deletion fail with `conflict` instead of racing it. A resumed deletion passes null: its own
-   * lease from before the crash would block it, and the restore points may already be gone.
+   * The workspace's lease, held by the caller (see takeDeletionLease); released here before the
+   * leases are swept. A resumed deletion has none: its own lease from before the crash would block
+   * it, and the restore points may already be gone.
    */
-  lease: { holder: string; hostname: string } | null
+  lease: Lease | null
   signal?: AbortSignal
-  /** Called once the lease is held, before the first object is removed. */
+  /** Called before the first object is removed. */
   beforeDeleting?: () => Promise<void>
   /** Told after each removed object, with the count so far. */
   onDeleted?: (count: number) => void
+}
+
+/**
+ * Takes the workspace's lease for a deletion, so a backup running elsewhere (another desktop)
+ * makes it fail with `conflict` before anything is removed, instead of racing it; kept alive until
+ * deleteWorkspaceData releases it. Null when the workspace has no data key (nothing was ever
+ * backed up, or the keys are gone already): then nobody can be writing.
+ */
+export async function takeDeletionLease(
+  repo: Repository,
+  workspaceId: string,
+  options: { holder: string; hostname: string; signal?: AbortSignal },
+): Promise<Lease | null> {
+  let workspace
+  try {
+    workspace = await openWorkspace(
+      repo,
+      workspaceId,
+      options.signal ? { signal: options.signal } : {},
+    )
+  } catch (error) {
+    if (error instanceof CairnError && error.code === 'not_found') return null
+    throw error
+  }
+  const lease = await acquireLease(workspace, { ...options, ttlMs: 5 * 60_000 })
+  lease.keepAlive()
+  return lease
 }
 
 /** Object removals in flight at once (one request each on S3). */
@@ -37,17 +64,7 @@ export async function deleteWorkspaceData(
 ): Promise<{ deleted: number }> {
   const paths = new WorkspacePaths(workspaceId)
   const { signal } = options
-  let lease: Lease | null = null
-  if (options.lease) {
-    try {
-      const workspace = await openWorkspace(repo, workspaceId, signal ? { signal } : {})
-      lease = await acquireLease(workspace, { ...options.lease, ttlMs: 5 * 60_000, signal })
-      lease.keepAlive()
-    } catch (error) {
-      // No data key: nothing was ever backed up (or the keys are gone already); nobody can write.
-      if (!(error instanceof CairnError && error.code === 'not_found')) throw error
-    }
-  }
+  const { lease } = options
   let deleted = 0
   const count = () => options.onDeleted?.(++deleted)
   try {
