@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkspaceView } from '../src/shared/domain/workspace'
-import { hasText, visible } from './pages/expect'
+import { hasText, hidden, visible } from './pages/expect'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
@@ -80,6 +80,12 @@ describe('Workspaces', () => {
     await hasText(workspaces.createForm.getByTestId('create-price'), /€[\d.]+\/h, at most €/)
     await screenshot(page, 'workspace-create-invalid', workspaces.createForm)
     expect(spy.count('workspaces.create')).toBe(0)
+    // Every field has a label the browser knows about.
+    const unlabelled =
+      await page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+      .filter((i) => i.type !== 'hidden' && i.labels.length === 0 && !i.getAttribute('aria-label'))
+      .map((i) => i.name)`)
+    expect(unlabelled).toEqual([])
 
     // Errors clear as they are fixed.
     await workspaces.fillCreate({ name: 'my-box' })
@@ -138,6 +144,12 @@ describe('Workspaces', () => {
     expect((await listed(name))?.lastBackup).not.toBeNull()
     expect((await servers()).length).toBe(1)
     await screenshot(page, 'workspace-running', workspaces.workspace(name))
+    // The list holds at 1024x700 without sideways scrolling.
+    await page.setViewportSize({ width: 1024, height: 700 })
+    expect(
+      await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0)
+    await page.setViewportSize({ width: 1280, height: 800 })
 
     // Stop: back up, verify, delete the server.
     await workspaces.action(name, 'Stop').click()
@@ -162,6 +174,11 @@ describe('Workspaces', () => {
 
     // Delete: the button stays disabled until the name is typed exactly.
     const id = started!.id
+    await workspaces.openDelete(name)
+    // The typed name has the focus; Escape closes the dialog without deleting.
+    expect(await page.evaluate('document.activeElement.name')).toBe('confirm-name')
+    await page.keyboard.press('Escape')
+    await hidden(workspaces.confirmDialog)
     await workspaces.openDelete(name)
     expect(await workspaces.confirmButton().isDisabled()).toBe(true)
     await workspaces.confirmInput.fill(name.slice(0, -1))
@@ -199,6 +216,43 @@ describe('Workspaces', () => {
     // Back to the form keeps what was typed.
     await workspaces.page.getByRole('button', { name: 'Back to the form' }).click()
     expect(await workspaces.field('Name').inputValue()).toBe(name)
+    expect(pageErrors(page)).toEqual([])
+  })
+
+  it('shows a server Cairn made but does not list as an orphan with its cost, and deletes it', async () => {
+    // A server labelled managed-by=cairn that this Cairn has no record of (e.g. made by a Cairn
+    // whose data was lost), created straight through the (fake) Hetzner API.
+    const res = await fetch(`${e2e.hetzner.apiBase}/servers`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${e2e.hetzner.project.token}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'cairn-stray',
+        server_type: 'cx22',
+        location: 'fsn1',
+        image: 'ubuntu-24.04',
+        labels: { 'managed-by': 'cairn', 'workspace-id': 'ws-stray' },
+      }),
+    })
+    expect(res.status).toBe(201)
+    const page = await e2e.open()
+    const workspaces = new WorkspacesPage(page)
+    await workspaces.expectEmpty()
+    await workspaces.page.getByRole('button', { name: 'Check now' }).click()
+    const orphan = workspaces.orphan('cairn-stray')
+    await hasText(orphan, /€[\d.]+ so far · €[\d.]+\/mo/)
+    await hasText(workspaces.totals, '€')
+    await screenshot(page, 'workspace-orphan', workspaces.page.getByTestId('orphans'))
+
+    await orphan.getByRole('button', { name: 'Delete…' }).click()
+    expect(await workspaces.confirmButton('Delete server').isDisabled()).toBe(true)
+    await workspaces.confirmInput.fill('cairn-stray')
+    await workspaces.confirmButton('Delete server').click()
+    await expect.poll(servers, { timeout: 60_000 }).toEqual([])
+    await hidden(orphan, 60_000)
+    expect((await e2e.call('workspaces.list', {})).orphans).toEqual([])
     expect(pageErrors(page)).toEqual([])
   })
 })

@@ -108,7 +108,10 @@ export class WorkspacesPage {
     return this.workspace(name).getAttribute('data-state')
   }
 
-  /** Waits until the workspace shows `state` (the list follows workspaces.changed events). */
+  /**
+   * Waits until the workspace shows `state` (the list follows workspaces.changed events) and no job
+   * of it runs any more.
+   */
   async expectState(name: string, state: string, timeout = 120_000): Promise<void> {
     await visible(this.workspace(name), timeout)
     let last: string | null = null
@@ -123,6 +126,9 @@ export class WorkspacesPage {
         { timeout, interval: 250, message: `state of ${name} (last problem: ${problem})` },
       )
       .toBe(state)
+    // Settled: the job that got it there has finished too (its last steps, like the ssh config,
+    // may come after the state).
+    await hidden(this.jobProgress(name), timeout)
   }
 
   /** Any error or problem text the workspace's card shows (for failure messages). */
@@ -154,6 +160,10 @@ export class WorkspacesPage {
     const note = this.workspace(name).getByTestId('ssh-command')
     await visible(note)
     return (await note.locator('code').innerText()).trim()
+  }
+
+  orphan(name: string): Locator {
+    return this.page.locator(`[data-testid="orphan"][data-name="${name}"]`)
   }
 
   // Delete

@@ -19,6 +19,7 @@ import { useWorkspaceCreate } from '../state/workspace-create'
 import { useWorkspaces } from '../state/workspaces'
 import { CreateForm, defaultServerType } from './workspaces/CreateForm'
 import { CreateProgress } from './workspaces/CreateProgress'
+import { Discovered } from './workspaces/Discovered'
 import { Orphans } from './workspaces/Orphans'
 import { WorkspaceCard } from './workspaces/WorkspaceCard'
 
@@ -232,6 +233,7 @@ export function WorkspacesPage() {
         </ul>
       )}
       {list ? <Orphans orphans={list.orphans} /> : null}
+      {list ? <Discovered found={list.discovered} /> : null}
     </div>
   )
 }

@@ -41,11 +41,17 @@ interface WorkspacesState {
   open(id: string, action: 'vscode' | 'terminal'): Promise<void>
   deleteOrphan(serverId: number, confirmName: string): Promise<Job | null>
   adoptOrphan(serverId: number, name: string): Promise<boolean>
+  /** Adds a workspace found in the repository (made on another computer) as stopped. */
+  importDiscovered(workspaceId: string, name: string): Promise<boolean>
   dismiss(key: string): void
 }
 
 export function orphanKey(serverId: number): string {
   return `orphan:${serverId}`
+}
+
+export function discoveredKey(workspaceId: string): string {
+  return `discovered:${workspaceId}`
 }
 
 function upsert(list: WorkspaceList, id: string, workspace: WorkspaceView | null): WorkspaceList {
@@ -175,6 +181,30 @@ export const useWorkspaces = create<WorkspacesState>()((set, get) => {
           s.list
             ? {
                 list: { ...s.list, orphans: s.list.orphans.filter((o) => o.serverId !== serverId) },
+              }
+            : {},
+        )
+        note(key, undefined)
+        return true
+      } catch (error) {
+        note(key, { kind: 'error', action: 'adopt', error: toUiError(error) })
+        return false
+      }
+    },
+
+    async importDiscovered(workspaceId, name) {
+      const key = discoveredKey(workspaceId)
+      note(key, { kind: 'busy', action: 'adopt' })
+      try {
+        const workspace = await getApi()['workspaces.importDiscovered']({ workspaceId, name })
+        get().applyChange({ id: workspace.id, workspace })
+        set((s) =>
+          s.list
+            ? {
+                list: {
+                  ...s.list,
+                  discovered: s.list.discovered.filter((d) => d.workspaceId !== workspaceId),
+                },
               }
             : {},
         )
