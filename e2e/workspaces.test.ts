@@ -255,4 +255,41 @@ describe('Workspaces', () => {
     expect((await e2e.call('workspaces.list', {})).orphans).toEqual([])
     expect(pageErrors(page)).toEqual([])
   })
+
+  it('shows why a stop did not finish: Hetzner refuses to delete the server, which keeps running', async () => {
+    const name = 'e2e-stuck'
+    const page = await e2e.open()
+    const workspaces = new WorkspacesPage(page)
+    await workspaces.expectEmpty()
+    await workspaces.openCreateForm()
+    await workspaces.fillCreate({ name })
+    await workspaces.submitCreate()
+    await workspaces.expectState(name, 'running')
+    const project = e2e.hetzner.project.id
+    const rule = await e2e.hetzner.control.inject(
+      { method: 'DELETE', path: '/servers/:id', code: 'unavailable' },
+      project,
+    )
+    try {
+      await workspaces.action(name, 'Stop').click()
+      await visible(workspaces.jobProgress(name))
+      // Hetzner's refusals are retried for a while before the stop gives up.
+      await workspaces.expectState(name, 'running', 90_000)
+      const problem = workspaces.workspace(name).getByTestId('workspace-problem')
+      await hasText(problem, /still runs and is billed/)
+      await screenshot(page, 'workspace-problem', workspaces.workspace(name))
+      expect((await servers()).length).toBe(1)
+    } finally {
+      await e2e.hetzner.control.clearFaults(project, rule)
+    }
+    // Once Hetzner answers again, Stop works and the problem is gone.
+    await workspaces.action(name, 'Stop').click()
+    await workspaces.expectState(name, 'stopped')
+    await hidden(workspaces.workspace(name).getByTestId('workspace-problem'))
+    expect(await servers()).toEqual([])
+    await workspaces.openDelete(name)
+    await workspaces.confirmDelete(name)
+    await workspaces.expectGone(name)
+    expect(pageErrors(page)).toEqual([])
+  })
 })
