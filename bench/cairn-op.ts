@@ -5,13 +5,12 @@
  *
  * It drives the core's pipeline API (src/main/core/backup) directly, as the desktop app does.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
 import { connectSsh } from '../src/main/core/ssh/connection'
 import { connectSshSource } from '../src/main/core/backup/ssh-source'
 import { runBackup, runRestore, runVerify } from '../src/main/core/backup/index'
 import { initRepository, openRepository, openWorkspace } from '../src/main/core/repo/index'
-import type { IndexCache } from '../src/main/core/repo/index'
+import { FolderIndexCache } from '../src/main/core/repo/index'
 import { FolderStore } from '../src/main/core/storage/folder-store'
 import { S3Store } from '../src/main/core/storage/s3-store'
 import type { ObjectStore } from '../src/main/core/storage/object-store'
@@ -64,23 +63,6 @@ export interface CairnOpResult {
   memoryPeaksMiB: Record<string, number>
 }
 
-/** Sealed index files on disk (the desktop keeps such a cache); names are their SHA-256. */
-function folderIndexCache(dir: string): IndexCache {
-  return {
-    async get(id) {
-      try {
-        return await readFile(path.join(dir, id))
-      } catch {
-        return null
-      }
-    },
-    async put(id, bytes) {
-      await mkdir(dir, { recursive: true })
-      await writeFile(path.join(dir, id), bytes)
-    },
-  }
-}
-
 async function main(): Promise<void> {
   const spec = JSON.parse(await readFile(process.argv[2] as string, 'utf8')) as CairnOpSpec
   const store: ObjectStore =
@@ -96,7 +78,6 @@ async function main(): Promise<void> {
         })
       : new FolderStore(spec.repo.path)
   const masterKey = Buffer.from((await readFile(spec.masterKeyFile, 'utf8')).trim(), 'hex')
-  const indexCache = folderIndexCache(spec.indexCacheDir)
   const sshOptions = async (s: SshSpec) => ({
     host: s.host,
     port: s.port,
@@ -135,6 +116,8 @@ async function main(): Promise<void> {
   } else {
     const repo = await openRepository(store, masterKey)
     const workspace = await openWorkspace(repo, spec.workspaceId)
+    // The index cache the CLI and the desktop keep (sealed index files by name, per repository).
+    const indexCache = new FolderIndexCache(spec.indexCacheDir, repo.id, workspace.id)
     if (spec.op === 'backup') {
       if (!spec.source) throw new Error('backup needs a source')
       const source = await connectSshSource(await sshOptions(spec.source))

@@ -10,6 +10,7 @@ import {
 import { openWorkspace, type SnapshotTrigger } from '../../main/core/repo'
 import { toRestorePoint } from '../../main/core/api/handlers/restore-points-view'
 import { formatBytes, formatDuration } from '../format'
+import { cliIndexCache, indexCacheOption } from '../index-cache'
 import type { CommandContext, CommandOutput } from '../io'
 import { describeEndpoint, parseEndpoint, type RepoOptions } from '../locations'
 import { deriveWorkspaceId, openCliRepository } from '../repository'
@@ -65,6 +66,7 @@ export async function backup(ctx: CommandContext, flags: BackupFlags): Promise<C
       ...(parent === undefined ? {} : { parent }),
       ...(flags.host ? { host: flags.host } : {}),
       lease: { holder: 'cairn backup (cli)' },
+      ...indexCacheOption(cliIndexCache(ctx.io.env, workspace)),
       signal: ctx.signal,
       onProgress: (p) => progress.update(p),
     })

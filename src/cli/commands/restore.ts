@@ -1,5 +1,6 @@
 import { preflightRestoreTarget, runRestore, type RestoreTarget } from '../../main/core/backup'
 import { openWorkspace } from '../../main/core/repo'
+import { cliIndexCache, indexCacheOption } from '../index-cache'
 import type { OwnerMode } from '../../main/core/remote/restore-writer'
 import { connectSsh, type SshConnection } from '../../main/core/ssh/connection'
 import { formatBytes, formatDuration } from '../format'
@@ -75,6 +76,7 @@ export async function restore(
       include: flags.include ?? [],
       target,
       overwrite: flags.overwrite ?? false,
+      ...indexCacheOption(cliIndexCache(ctx.io.env, workspace)),
       signal: ctx.signal,
       onProgress: (p) => progress.update(p),
     })

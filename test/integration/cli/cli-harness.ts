@@ -87,12 +87,15 @@ export interface RunOptions {
   onSpawn?: (child: ReturnType<typeof spawn>) => void
 }
 
+/** The CLI's cache (index files) of every test run: a temp folder, never the user's ~/.cache. */
+const CACHE_DIR = join(tmpdir(), `cairn-cli-test-cache-${process.pid}`)
+
 /** Runs `node out/main/cli.js args…` and collects its output. */
 export function runCairn(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? root,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, CAIRN_CACHE_DIR: CACHE_DIR, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''

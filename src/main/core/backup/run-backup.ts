@@ -131,7 +131,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     lease = await takeLease(options, signal)
     stats.adoptedPacks = await adoptLeftovers(workspace, index, signal)
 
-    writer = new SnapshotWriter(workspace, index, { ...options.writer, signal })
+    writer = new SnapshotWriter(workspace, index, {
+      ...options.writer,
+      signal,
+      ...(options.indexCache ? { indexCache: options.indexCache } : {}),
+    })
     const activeWriter = writer
     const fail = (error: unknown) => {
       if (!internal.signal.aborted) internal.abort(error)

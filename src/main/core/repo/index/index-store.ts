@@ -22,6 +22,8 @@ const MAX_BLOBS_PER_INDEX_FILE = 100_000
 export interface IndexCache {
   get(id: string): Promise<Uint8Array | null>
   put(id: string, bytes: Uint8Array): Promise<void>
+  /** Drops entries not among `ids` (index files the repository no longer lists). */
+  retain?(ids: readonly string[]): Promise<void>
 }
 
 export interface LoadIndexOptions {
@@ -102,6 +104,8 @@ export async function loadIndex(
     }
   }
   const contents = await Promise.all(ids.map((id) => limiter.run(() => read(id))))
+  // Superseded (compacted) index files never come back: their cache entries can go.
+  await options.cache?.retain?.(ids)
   const index = new MemoryIndex()
   const files: string[] = []
   contents.forEach((content, i) => {
@@ -119,7 +123,7 @@ export async function loadIndex(
 export async function writeIndexFiles(
   workspace: Workspace,
   packs: readonly IndexPack[],
-  options: { supersedes?: string[]; signal?: AbortSignal } = {},
+  options: { supersedes?: string[]; signal?: AbortSignal; cache?: IndexCache } = {},
 ): Promise<string[]> {
   const groups: IndexPack[][] = [[]]
   let blobs = 0
@@ -148,6 +152,8 @@ export async function writeIndexFiles(
       createOnly: true,
       signal: options.signal,
     })
+    // The writer's own index files: the next backup need not download them.
+    await options.cache?.put(id, bytes)
     written.push(id)
   }
   return written

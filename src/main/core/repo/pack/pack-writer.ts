@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ObjectStore } from '../../storage/object-store'
 import type { BlobType } from '../crypto/blob-id'
-import { counterNonce, sealBox, sealBoxParts } from '../crypto/aead'
+import { counterNonce, sealBoxParts } from '../crypto/aead'
 import type { WorkspacePaths } from '../layout'
 import type { KeyMaterial } from '../workspace/key-ring'
 import {
@@ -33,10 +33,14 @@ export interface PackWriterOptions {
 
 interface OpenPack {
   salt: Buffer
-  parts: Uint8Array[]
+  /** The pack's bytes so far (blobs from offset 0), with room for the rest. */
+  buffer: Buffer
   entries: PackBlobEntry[]
   size: number
 }
+
+/** Room beyond the target size: the last blob (at most 256 KiB + codec + box) and a header. */
+const PACK_SLACK = 1024 * 1024
 
 /**
  * Packs blobs of one type into pack files and uploads them. Blobs are encrypted as they are added
@@ -69,7 +73,13 @@ export class PackWriter {
   /** Encrypts and appends one blob; resolves when there is room for more. */
   async add(id: string, rawLength: number, codec: number, body: Uint8Array): Promise<number> {
     if (this.failure) throw this.failure
-    const pack = (this.open ??= { salt: randomBytes(32), parts: [], entries: [], size: 0 })
+    const pack = (this.open ??= {
+      salt: randomBytes(32),
+      // Pages are only touched as blobs are written, so a small last pack costs little.
+      buffer: Buffer.allocUnsafeSlow(this.options.targetSize + PACK_SLACK),
+      entries: [],
+      size: 0,
+    })
     const box = sealBoxParts(
       this.key.packKey(pack.salt),
       counterNonce(pack.entries.length),
@@ -77,8 +87,10 @@ export class PackWriter {
       blobAad(this.type, id),
     )
     pack.entries.push({ type: this.type, id, offset: pack.size, length: box.length, rawLength })
-    pack.parts.push(...box.pieces)
-    pack.size += box.length
+    // Copied into the pack at once (rather than kept as pieces and concatenated when sealing):
+    // one copy either way, but the pieces become garbage now and no second pack-sized buffer
+    // exists while sealing.
+    append(pack, box.pieces, box.length)
     if (pack.size >= this.options.targetSize) this.seal()
     while (this.inFlight >= this.options.maxInFlight && !this.failure) {
       await new Promise<void>((resolve) => this.waiters.push(resolve))
@@ -114,11 +126,9 @@ export class PackWriter {
       headerLength,
       type: this.type,
     })
-    const headerBox = sealBox(this.key.packKey(pack.salt), HEADER_NONCE, [header], trailer)
-    const bytes = Buffer.concat(
-      [...pack.parts, headerBox, trailer],
-      pack.size + headerLength + PACK_TRAILER_LENGTH,
-    )
+    const headerBox = sealBoxParts(this.key.packKey(pack.salt), HEADER_NONCE, [header], trailer)
+    append(pack, [...headerBox.pieces, trailer], headerLength + PACK_TRAILER_LENGTH)
+    const bytes = pack.buffer.subarray(0, pack.size)
     const id = createHash('sha256').update(bytes).digest('hex')
     const stored: StoredPack = {
       id,
@@ -155,3 +165,16 @@ export class PackWriter {
 }
 
 const CODEC_PREFIX: Uint8Array[] = [Uint8Array.of(0), Uint8Array.of(1)]
+
+/** Appends pieces to the open pack, growing its buffer if they do not fit (a huge header). */
+function append(pack: OpenPack, pieces: readonly Uint8Array[], length: number): void {
+  if (pack.size + length > pack.buffer.length) {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(pack.buffer.length * 2, pack.size + length))
+    pack.buffer.copy(bigger, 0, 0, pack.size)
+    pack.buffer = bigger
+  }
+  for (const piece of pieces) {
+    pack.buffer.set(piece, pack.size)
+    pack.size += piece.length
+  }
+}

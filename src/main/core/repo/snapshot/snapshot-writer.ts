@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto'
 import { CairnError } from '../../../../shared/errors'
 import { FastCdc } from '../chunker/fastcdc'
 import { CHUNKER_PARAMS_V1 } from '../chunker/params'
-import { encodePlaintext, MIN_COMPRESS } from '../compression/codec'
+import { encodePlaintext, MIN_COMPRESS, type Encoded } from '../compression/codec'
 import { sharedCompressPool } from '../compression/compress-pool'
 import { computeBlobId, type BlobType } from '../crypto/blob-id'
 import { KDF_INFO } from '../crypto/kdf'
 import { sealFile } from '../crypto/sealed-file'
-import { writeIndexFiles } from '../index/index-store'
+import { writeIndexFiles, type IndexCache } from '../index/index-store'
 import type { MemoryIndex } from '../index/memory-index'
 import { PackWriter, type StoredPack } from '../pack/pack-writer'
 import { encodeTree } from '../tree/tree-codec'
@@ -35,12 +35,17 @@ export interface SnapshotWriterOptions {
   indexEveryMs?: number
   /** Compress blobs where it pays (default true). */
   compress?: boolean
-  /** Compress in worker threads (default true; see compression/compress-pool.ts). */
+  /**
+   * Compress, and compute the ids of new file content, in worker threads (default true; see
+   * compression/compress-pool.ts).
+   */
   compressOffMainThread?: boolean
   /** Blobs being compressed at once (default 8 with worker threads, else 4). */
   cpuConcurrency?: number
   /** Chunks of one file being processed at once (default 4). */
   chunksInFlightPerFile?: number
+  /** Index files this writer stores are also put here (the next load need not GET them). */
+  indexCache?: IndexCache
   signal?: AbortSignal
 }
 
@@ -106,8 +111,9 @@ export class SnapshotWriter {
   private failure: unknown = null
   private state: 'open' | 'committing' | 'done' = 'open'
   private readonly startedAt = new Date()
-  private readonly options: Required<Omit<SnapshotWriterOptions, 'signal'>> & {
+  private readonly options: Required<Omit<SnapshotWriterOptions, 'signal' | 'indexCache'>> & {
     signal?: AbortSignal
+    indexCache?: IndexCache
   }
   private readonly tally = { files: 0, dirs: 0, symlinks: 0, bytes: 0, filesChangedWhileReading: 0 }
   private readonly added = { blobs: 0, bytes: 0, packs: 0, packBytes: 0, indexFiles: 0 }
@@ -127,6 +133,7 @@ export class SnapshotWriter {
       cpuConcurrency: options.cpuConcurrency ?? (options.compressOffMainThread === false ? 4 : 8),
       chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
       signal: options.signal,
+      ...(options.indexCache ? { indexCache: options.indexCache } : {}),
     }
     this.key = workspace.keys.current
     this.cpu = new Limiter(this.options.cpuConcurrency)
@@ -173,26 +180,64 @@ export class SnapshotWriter {
     if (this.pending.has(id) || this.index.has(id))
       return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
-    // Blobs enter packs in the order they were submitted, although compression finishes in any
-    // order: files backed up one after another then lie one after another in packs, and a
-    // restore reads them with few ranged GETs.
+    const work = this.cpu.run(async () => ({ id, encoded: await this.encode(raw) }))
+    return this.append(type, raw, work, false)
+  }
+
+  /**
+   * Stores one data blob like `storeBlob`, but computes its id in a worker thread together with
+   * its compression, so the main thread does neither. Worth it for content that is mostly new
+   * (compressing a blob that then turns out to be known is wasted); `addFileContent` decides.
+   */
+  private storeNewBlob(raw: Uint8Array): Promise<StoreResult> {
+    this.check()
+    const work = this.cpu.run(async () => {
+      const { id, encoded } = await sharedCompressPool().process(raw, {
+        idKey: this.key.idKey,
+        type: 'data',
+        compress: this.options.compress,
+      })
+      return { id: id!.toString('hex'), encoded }
+    })
+    return this.append('data', raw, work, true)
+  }
+
+  /**
+   * Appends a blob to its pack in submission order: blobs enter packs in the order they were
+   * submitted, although compression finishes in any order, so files backed up one after another
+   * lie one after another in packs, and a restore reads them with few ranged GETs. With
+   * `dedupHere` the blob's id was only just computed: a known blob is dropped here, checked in
+   * submission order so which copy gets stored does not depend on timing.
+   */
+  private async append(
+    type: BlobType,
+    raw: Uint8Array,
+    work: Promise<{ id: string; encoded: Encoded }>,
+    dedupHere: boolean,
+  ): Promise<StoreResult> {
+    work.catch(() => {})
     const previous = this.appendOrder[type]
     let appended!: () => void
     this.appendOrder[type] = new Promise<void>((resolve) => (appended = resolve))
     try {
-      const encoded = await this.cpu.run(() => this.encode(raw))
       await previous
+      const { id, encoded } = await work
       this.check()
+      if (dedupHere) {
+        if (this.pending.has(id) || this.index.has(id))
+          return { id, added: false, rawLength: raw.length }
+        this.pending.add(id)
+      }
       this.added.blobs++
       this.added.bytes += raw.length
       await this.packs[type].add(id, raw.length, encoded.codec, encoded.body)
+      return { id, added: true, rawLength: raw.length }
     } catch (error) {
       this.failure ??= error
       throw error
     } finally {
       appended()
     }
-    return { id, added: true, rawLength: raw.length }
   }
 
   private encode(raw: Uint8Array) {
@@ -215,9 +260,18 @@ export class SnapshotWriter {
     const results: Promise<StoreResult>[] = []
     let settled = 0
     let size = 0
+    // Where a chunk's id is computed: in a worker with its compression while the file's content
+    // is new (a full backup: the main thread then only reads, chunks and packs), here first while
+    // its chunks turn out to be known (an edited big file: only the changed chunks get compressed).
+    const offMainThread = this.options.compressOffMainThread
+    let lastWasKnown = false
     const submit = async (chunk: Uint8Array) => {
-      const promise = this.storeBlob('data', chunk)
-      promise.catch(() => {})
+      const promise =
+        offMainThread && !lastWasKnown ? this.storeNewBlob(chunk) : this.storeBlob('data', chunk)
+      promise.then(
+        (r) => (lastWasKnown = !r.added),
+        () => {},
+      )
       results.push(promise)
       while (results.length - settled > this.options.chunksInFlightPerFile) await results[settled++]
     }
@@ -390,6 +444,7 @@ export class SnapshotWriter {
     try {
       const written = await writeIndexFiles(this.workspace, batch, {
         signal: AbortSignal.timeout(SALVAGE_TIMEOUT_MS),
+        ...(this.options.indexCache ? { cache: this.options.indexCache } : {}),
       })
       this.added.indexFiles += written.length
       return 0
@@ -421,7 +476,10 @@ export class SnapshotWriter {
 
   private async writeIndex(packs: StoredPack[]): Promise<void> {
     this.lastIndexAt = Date.now()
-    const written = await writeIndexFiles(this.workspace, packs, { signal: this.options.signal })
+    const written = await writeIndexFiles(this.workspace, packs, {
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      ...(this.options.indexCache ? { cache: this.options.indexCache } : {}),
+    })
     this.added.indexFiles += written.length
   }
 
