@@ -14,6 +14,7 @@ import { useClock } from '../state/clock'
 import { useHetzner } from '../state/hetzner'
 import { useJobs } from '../state/jobs'
 import { useNavigation } from '../state/navigation'
+import { useRepository } from '../state/repository'
 import { useSettings } from '../state/settings'
 import { useWorkspaceCreate } from '../state/workspace-create'
 import { useWorkspaces } from '../state/workspaces'
@@ -21,6 +22,7 @@ import { CreateForm, defaultServerType } from './workspaces/CreateForm'
 import { CreateProgress } from './workspaces/CreateProgress'
 import { Discovered } from './workspaces/Discovered'
 import { Orphans } from './workspaces/Orphans'
+import { RepositoryStep } from './workspaces/RepositoryStep'
 import { WorkspaceCard } from './workspaces/WorkspaceCard'
 
 /** What is missing before Cairn can create a workspace: a Hetzner token and storage. */
@@ -146,7 +148,21 @@ export function WorkspacesPage() {
   const loadCatalog = useHetzner((s) => s.loadCatalog)
   const hasToken = useSettings((s) => s.settings?.hasHetznerToken ?? false)
   const missing = useMissingSetup()
-  const ready = missing !== null && missing.length === 0
+  const settingsReady = missing !== null && missing.length === 0
+  const repositoryState = useRepository((s) => s.repository?.state ?? null)
+  // The recovery key is acknowledged before the first workspace.
+  const recoveryPending = useRepository((s) => s.recoveryKey !== null)
+  const loadRepository = useRepository((s) => s.load)
+  const storageKey = useSettings((s) => JSON.stringify(s.settings?.storage ?? null))
+  // A repository that is known not to open blocks creating; one not checked yet does not.
+  const ready =
+    settingsReady &&
+    !recoveryPending &&
+    (repositoryState === null || repositoryState === 'ready' || repositoryState === 'unavailable')
+
+  useEffect(() => {
+    if (settingsReady) void loadRepository()
+  }, [settingsReady, storageKey, loadRepository])
 
   // City names for the list, and the create form's choices ready before it opens.
   useEffect(() => {
@@ -177,7 +193,7 @@ export function WorkspacesPage() {
           <div />
         )}
         <div className="ws-toolbar-actions">
-          {ready ? <ReconcileLine list={list} /> : null}
+          {settingsReady ? <ReconcileLine list={list} /> : null}
           {panel.mode === 'closed' && !empty ? (
             <Button variant="primary" disabled={!ready} onClick={startCreate}>
               Create workspace
@@ -186,8 +202,10 @@ export function WorkspacesPage() {
         </div>
       </div>
       {missing && missing.length > 0 ? <SetupPointer missing={missing} /> : null}
-      {/* Without a token or storage the reconcile problem only repeats what is missing. */}
-      {ready ? <ReconcileProblems list={list} /> : null}
+      {settingsReady ? <RepositoryStep /> : null}
+      {/* Until the token, storage and repository are there, the reconcile problem only repeats
+          what the steps above say. */}
+      {ready && repositoryState !== 'unavailable' ? <ReconcileProblems list={list} /> : null}
       {panel.mode === 'form' ? <CreateForm /> : null}
       {panel.mode === 'job' ? <CreateProgress jobId={panel.jobId} name={panel.name} /> : null}
       {status === 'error' && error && !list ? (
@@ -217,7 +235,7 @@ export function WorkspacesPage() {
               an encrypted restore point and deletes the server, so it costs nothing until you start
               it again.
             </p>
-            {!ready ? <p>Add your Hetzner token and storage in Settings first.</p> : null}
+            {!settingsReady ? <p>Add your Hetzner token and storage in Settings first.</p> : null}
           </EmptyState>
         ) : null
       ) : (
