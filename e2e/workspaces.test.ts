@@ -120,6 +120,10 @@ describe('Workspaces', () => {
     await workspaces.expectState(name, 'running')
     await hasText(workspaces.stateBadge(name), 'Running')
     await hasText(workspaces.totals, '1 running')
+    await hasText(
+      workspaces.workspace(name).getByTestId('workspace-auto-stop'),
+      'after 30 min idle',
+    )
 
     // `ssh cairn-<name>` works with the config Cairn wrote; the command the UI offers says so.
     expect(await workspaces.sshCommand(name)).toContain(alias)

@@ -3,6 +3,7 @@ import { useAppInfo } from './app-info'
 import { startClock } from './clock'
 import { followConnection } from './connection'
 import { useHetzner } from './hetzner'
+import { useIdle } from './idle'
 import { useJobs } from './jobs'
 import { useKeychain } from './keychain'
 import { useSettings } from './settings'
@@ -15,6 +16,7 @@ export function loadAll(): void {
   void useKeychain.getState().load()
   void useJobs.getState().load()
   void useWorkspaces.getState().load()
+  void useIdle.getState().load()
 }
 
 /**
@@ -28,6 +30,7 @@ export function startSync(): () => void {
     api.on('job.updated', (job) => useJobs.getState().upsert(job)),
     api.on('workspaces.changed', (change) => useWorkspaces.getState().applyChange(change)),
     api.on('workspaces.reconciled', (list) => useWorkspaces.getState().applyList(list)),
+    api.on('idle.state', (state) => useIdle.getState().apply(state)),
     startClock(),
     api.on('settings.changed', (settings) => {
       const before = useSettings.getState().settings

@@ -15,6 +15,7 @@ import {
 import { useClock } from '../../state/clock'
 import { useHetzner } from '../../state/hetzner'
 import { useWorkspaces, type ActionNote } from '../../state/workspaces'
+import { AutoStopFact, AutoStopWarning } from './AutoStop'
 import { ConfirmDelete } from './ConfirmDelete'
 import { JobProgress } from './JobProgress'
 
@@ -85,6 +86,7 @@ function Facts({ ws }: { ws: WorkspaceView }) {
         <dt>Storage</dt>
         <dd>{storage}</dd>
       </div>
+      <AutoStopFact ws={ws} />
     </dl>
   )
 }
@@ -204,6 +206,7 @@ export function WorkspaceCard({
       {active && active.id !== hideJobId ? (
         <JobProgress job={active} label={`${jobVerbs[active.kind] ?? active.title} ${ws.name}`} />
       ) : null}
+      {active ? null : <AutoStopWarning ws={ws} />}
       {ws.problem ? (
         <Callout tone="warning" title="This workspace needs attention" testId="workspace-problem">
           <p data-error-code={ws.problem.code}>
