@@ -33,14 +33,17 @@ describe('a create or start cut off by a kill is rolled back at the next start',
       location: 'fsn1',
       serverType: 'cx22',
     })
-    expect((await first.finished(job.id, 60_000)).state).toBe('succeeded')
+    expect(await first.finished(job.id, 60_000)).toMatchObject({ error: null, state: 'succeeded' })
     const record = (await first.core.workspaces.registry.findByName('later'))!
     const ssh = record.ssh!
     const backup = await first.ok<Job>('backup.start', {
       workspaceId: record.id,
       source: { kind: 'ssh', ...pick(ssh), path: '/home/dev' },
     })
-    expect((await first.finished(backup.id, 60_000)).state).toBe('succeeded')
+    expect(await first.finished(backup.id, 60_000)).toMatchObject({
+      error: null,
+      state: 'succeeded',
+    })
     await unwatchIdle(first.core.workspaces, record.id)
     const deleting = await hetzner.servers.delete(record.server!.id)
     await hetzner.actions.waitFor([deleting!], { pollIntervalMs: 100 })

@@ -73,7 +73,7 @@ describe('workspaces.start: a new server restored from a restore point', () => {
       location: 'nbg1',
       serverType: 'cx22',
     })
-    expect((await h.finished(job.id, 60_000)).state).toBe('succeeded')
+    expect(await h.finished(job.id, 60_000)).toMatchObject({ error: null, state: 'succeeded' })
     record = (await h.core.workspaces.registry.findByName('app'))!
     await ssh(WRITE_FILES)
     before = (await ssh(LIST_FILES)).stdout
