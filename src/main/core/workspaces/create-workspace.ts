@@ -106,6 +106,7 @@ async function runCreate(
       if (r.pending) Object.assign(r.pending, change)
     })
   let connection: SshConnection | null = null
+  let running: WorkspaceRecord
   try {
     await pending({ jobId: job.id, step: 'preparing' })
     const provisioned = await provisionServer(ctx, {
@@ -149,20 +150,12 @@ async function runCreate(
     job.progress({ phase: 'writing secrets' })
     await writeSecrets(ctx, await ctx.registry.require(id), connection, job.signal)
     job.signal.throwIfAborted()
-    const running = await ctx.registry.update(id, (r) => {
+    running = await ctx.registry.update(id, (r) => {
       r.state = 'running'
       r.ssh = provisioned.ssh
       r.pending = null
       r.problem = null
     })
-    await connection.close()
-    connection = null
-    job.progress({ phase: 'updating ~/.ssh/config' })
-    await syncSshConfig(ctx).catch((error: unknown) =>
-      ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
-    )
-    watchIdle(ctx, running)
-    ctx.s.logger.info('workspace created', { workspace: id, server: running.server?.id })
   } catch (error) {
     await connection?.close().catch(() => {})
     if (attempt.createToken !== null) {
@@ -171,6 +164,18 @@ async function runCreate(
     await rollBackCreate(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
+  // Running from here on: what follows is best effort and never rolls the workspace back.
+  await connection.close().catch(() => {})
+  job.progress({ phase: 'updating ~/.ssh/config' })
+  await syncSshConfig(ctx).catch((error: unknown) =>
+    ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
+  )
+  try {
+    watchIdle(ctx, running)
+  } catch (error) {
+    ctx.s.logger.warn('watching for idleness failed', { reason: String(error) })
+  }
+  ctx.s.logger.info('workspace created', { workspace: id, server: running.server?.id })
 }
 
 /**

@@ -109,6 +109,7 @@ async function runStart(
     }
   })
   let connection: SshConnection | null = null
+  let running: WorkspaceRecord
   try {
     const provisioned = await provisionServer(ctx, {
       workspaceId: id,
@@ -148,7 +149,7 @@ async function runStart(
     job.progress({ phase: 'writing secrets' })
     await writeSecrets(ctx, await ctx.registry.require(id), connection, job.signal)
     job.signal.throwIfAborted()
-    const running = await ctx.registry.update(id, (r) => {
+    running = await ctx.registry.update(id, (r) => {
       r.state = 'running'
       r.ssh = provisioned.ssh
       r.location = provisioned.server.location
@@ -156,24 +157,28 @@ async function runStart(
       r.pending = null
       r.problem = null
     })
-    await connection.close()
-    connection = null
-    job.progress({ phase: 'updating ~/.ssh/config' })
-    await syncSshConfig(ctx).catch((error: unknown) =>
-      ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
-    )
-    watchIdle(ctx, running)
-    ctx.s.logger.info('workspace started', {
-      workspace: id,
-      server: running.server?.id,
-      restorePoint: plan.restorePointId,
-    })
   } catch (error) {
     await connection?.close().catch(() => {})
     if (attempt.createToken !== null) job.progress({ phase: 'deleting the new server' })
     await rollBackStart(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
+  // Running from here on: what follows is best effort and never rolls the workspace back.
+  await connection.close().catch(() => {})
+  job.progress({ phase: 'updating ~/.ssh/config' })
+  await syncSshConfig(ctx).catch((error: unknown) =>
+    ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
+  )
+  try {
+    watchIdle(ctx, running)
+  } catch (error) {
+    ctx.s.logger.warn('watching for idleness failed', { reason: String(error) })
+  }
+  ctx.s.logger.info('workspace started', {
+    workspace: id,
+    server: running.server?.id,
+    restorePoint: plan.restorePointId,
+  })
 }
 
 /**
