@@ -22,6 +22,7 @@ import type { CoreServices } from './services'
 import { workspacesProvisionHandlers } from './api/handlers/workspaces-provision'
 import { workspacesRegistryHandlers } from './api/handlers/workspaces-registry'
 import { workspacesStopHandlers } from './api/handlers/workspaces-stop'
+import { stopOnQuit, type StopAllOutcome } from './workspaces/stop-all'
 import { stopWorkspaceAndWait } from './workspaces/stop-workspace'
 import {
   workspaceContext,
@@ -62,6 +63,12 @@ export interface CoreWithServices extends Core {
   idle: IdleMonitor
   /** The workspace registry and what the lifecycle shares (tests reach into it). */
   workspaces: WorkspaceContext
+  /**
+   * Before a host exits: when the user turned on "stop every running workspace when Cairn
+   * quits", stops them (back up, verify, delete each server) and resolves once all finished or
+   * failed. Does nothing otherwise. Call it before dispose.
+   */
+  stopOnQuit(): Promise<StopAllOutcome[]>
 }
 
 function registering(store: SecretStore, known: KnownSecrets): SecretStore {
@@ -111,6 +118,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
       stopWorkspaceAndWait(workspaceContext(services), workspaceId, 'idle'),
   })
   const workspaces = workspaceContext(services, idle, options.workspaces)
+  const idleSettings = new IdleSettingsStore(options.dataDir)
   const handlers: Handlers = {
     ...appHandlers(services),
     ...settingsHandlers(services),
@@ -120,7 +128,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...backupKeysHandlers(services),
     ...backupHandlers(services),
     ...restorePointsHandlers(services),
-    ...idleHandlers(idle, new IdleSettingsStore(options.dataDir)),
+    ...idleHandlers(idle, idleSettings),
     ...workspacesRegistryHandlers(workspaces),
     ...workspacesProvisionHandlers(workspaces),
     ...workspacesStopHandlers(workspaces),
@@ -142,6 +150,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     services,
     idle,
     workspaces,
+    stopOnQuit: async () => stopOnQuit(workspaces, await idleSettings.get()),
     dispose: () =>
       (disposed ??= Promise.all([idle.dispose(), jobs.dispose()]).then(() =>
         logger.info('core stopped'),

@@ -59,9 +59,18 @@ export function runApp(): void {
     if (disposed || !core) return
     event.preventDefault()
     disposed = true
-    disposeIpc?.()
     const finish = () => app.quit()
-    core.dispose().then(finish, finish)
+    const current = core
+    // "Stop every running workspace when Cairn quits": the stops (back up, verify, delete) finish
+    // before the core goes; a failed one keeps its server and is in the job history.
+    current
+      .stopOnQuit()
+      .catch((error: unknown) => current.logger.error('stopping workspaces on quit failed', error))
+      .then(() => {
+        disposeIpc?.()
+        return current.dispose()
+      })
+      .then(finish, finish)
   })
 
   app

@@ -63,8 +63,12 @@ async function main(): Promise<void> {
     }
     stopping = true
     process.stdout.write('Stopping Cairn…\n')
-    host
-      .close()
+    // "Stop every running workspace when Cairn quits" runs before the page goes away, so a
+    // failed stop (the server kept) is in the log and the job history.
+    core
+      .stopOnQuit()
+      .catch((error: unknown) => core.logger.error('stopping workspaces on quit failed', error))
+      .then(() => host.close())
       .then(() => core.dispose())
       .then(
         () => process.exit(0),

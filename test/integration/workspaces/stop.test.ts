@@ -102,7 +102,11 @@ describe('stopping a workspace: back up, verify, delete the server', () => {
     // What the idle monitor calls (wired in createCore): resolves once the stop job finished.
     await h.core.idle['options'].stopWorkspace(a!.record.id)
     expect(await serverExists(a!.serverId)).toBe(false)
-    const outcomes = await stopAllRunning(h.core.workspaces)
+    // What the hosts call before they exit: nothing unless the user turned the option on.
+    expect(await h.core.stopOnQuit()).toEqual([])
+    expect(await serverExists(b!.serverId)).toBe(true)
+    await h.ok('idle.setStopAllOnQuit', { enabled: true })
+    const outcomes = await h.core.stopOnQuit()
     expect(outcomes).toEqual([{ id: b!.record.id, name: b!.record.name, ok: true, error: null }])
     expect(await serverExists(b!.serverId)).toBe(false)
     for (const [w, tag] of [
