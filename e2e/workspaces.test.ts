@@ -135,15 +135,14 @@ describe('Workspaces', () => {
 
     // Back up now: a job on the card, then a restore point the card dates.
     await workspaces.action(name, 'Back up now').click()
-    await expect
-      .poll(
-        async () =>
-          (await e2e.call('jobs.list', {})).find(
-            (j) => j.kind === 'backup' && j.workspaceId === first?.id,
-          )?.state,
-        { timeout: 60_000 },
+    const backup = async () =>
+      (await e2e.call('jobs.list', {})).find(
+        (j) => j.kind === 'backup' && j.workspaceId === first?.id,
       )
-      .toBe('succeeded')
+    await expect
+      .poll(async () => (await backup())?.state ?? 'none', { timeout: 60_000 })
+      .toMatch(/succeeded|failed|cancelled/)
+    expect((await backup())?.error?.message ?? null).toBeNull()
     await hasText(workspaces.workspace(name).getByTestId('workspace-last-backup'), /just now|ago/)
     expect((await listed(name))?.lastBackup).not.toBeNull()
     expect((await servers()).length).toBe(1)

@@ -9,6 +9,7 @@ import { dispatch } from '../../src/main/core/api/dispatch'
 import { createCore, type CoreWithServices } from '../../src/main/core/app'
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytar-secret-store'
 import type { SecretStore } from '../../src/main/core/secrets/secret-store'
+import { workspaceOptionsFromEnv } from '../../src/main/core/workspaces/env-options'
 import { startHost, type RunningHost } from '../../src/main/host/server'
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract'
 import { ensureRendererBuilt, RENDERER_DIR } from './build'
@@ -79,16 +80,17 @@ export function useE2E(options: E2EOptions = {}): E2E {
     const home = await mkdtemp(join(tmpdir(), 'cairn-e2e-home-'))
     const sshConfig = join(home, '.ssh', 'config')
     const service = `Cairn e2e ${randomBytes(4).toString('hex')}`
-    // The in-process host is what src/main/host/main.ts builds from CAIRN_VM_SSH_PORT: the fake
-    // VMs' SSH port (22 in CI, 2222 where the machine's own sshd holds 22), and a temp ssh config.
+    // As src/main/host/main.ts builds it, with CAIRN_VM_SSH_PORT set to the fake VMs' SSH port
+    // (22 in CI, 2222 where the machine's own sshd holds 22); plus an ssh config under a temp
+    // HOME, so the user's ~/.ssh/config is never touched, and short readiness polls.
     const core = await createCore({
       dataDir,
       host: 'headless',
       version: '0.0.0-e2e',
       secrets: options.secrets?.(service) ?? new KeytarSecretStore({ service }),
       workspaces: {
+        ...workspaceOptionsFromEnv({ CAIRN_VM_SSH_PORT: String(cloud.hetzner.sshPort) }),
         sshConfigPath: sshConfig,
-        vmSshPort: cloud.hetzner.sshPort,
         readinessTimeouts: { server: 60_000, ssh: 60_000, 'cloud-init': 60_000 },
         pollIntervalMs: 200,
       },
