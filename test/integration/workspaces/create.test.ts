@@ -123,6 +123,16 @@ describe('workspaces.create on the local cloud', () => {
     const after = await ssh('cairn-web', 'cat ~/.config/cairn/env')
     expect(after.stdout).not.toContain('ANTHROPIC_API_KEY')
     expect(after.stdout).toContain('export GITHUB_TOKEN=ghp_1')
+
+    // Restore points never keep the secrets file (it is rewritten from the keychain on start).
+    const backup = await h.ok<{ id: string }>('workspaces.backup', { id: record.id })
+    expect((await h.finished(backup.id)).state).toBe('succeeded')
+    const folder = await h.ok<{ entries: Array<{ name: string }> }>('restorePoints.browse', {
+      workspaceId: record.id,
+      restorePoint: 'latest',
+      path: '.config/cairn',
+    })
+    expect(folder.entries.map((e) => e.name)).not.toContain('env')
     const log = await readFile(`${h.dataDir}/logs/cairn.log`, 'utf8').catch(() => '')
     expect(log).not.toContain(value)
   })

@@ -8,6 +8,7 @@ import type { JobContext } from '../jobs/job-runner'
 import { openWorkspace, type SnapshotTrigger } from '../repo'
 import { connectSsh } from '../ssh/connection'
 import type { WorkspaceContext } from './workspace-context'
+import { SECRETS_FILE_EXCLUDE } from './workspace-secrets'
 
 const WARNINGS_KEPT = 200
 
@@ -85,7 +86,8 @@ export async function backupWorkspace(
         source,
         paths: record.paths,
         trigger: options.trigger,
-        excludes: record.excludes,
+        // The secrets file is rewritten from the keychain after every start: never kept.
+        excludes: [...record.excludes, SECRETS_FILE_EXCLUDE],
         includes: record.includes,
         secretsPolicy: record.includeCredentials ? 'include' : 'exclude-credentials',
         tags: [nameTag(record.name), ...(options.tags ?? [])],
