@@ -19,10 +19,14 @@ const registry = globalThis as unknown as Record<symbol, Shared | undefined>
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let shared = registry[KEY]
   if (!shared) {
-    const created: Shared = { cloud: startLocalCloud({
+    const created: Shared = {
+      cloud: startLocalCloud({
         // Rare events worth seeing in a test log (a fake VM that did not boot, and why).
         hetzner: { log: (message) => process.stderr.write(`[local cloud] ${message}\n`) },
-      }), users: 0, savedEnv: {} }
+      }),
+      users: 0,
+      savedEnv: {},
+    }
     registry[KEY] = created
     shared = created
     try {
