@@ -23,6 +23,8 @@ console.log(
     `  access key id ${s3.accessKeyId}   secret access key ${s3.secretAccessKey}`,
     '',
     `Demo data directory (removed on exit): ${dataDir}`,
+    'Workspaces you create appear in its ssh config (your ~/.ssh/config is left alone):',
+    `  ssh -F ${join(dataDir, 'ssh-config')} cairn-<name>`,
     '',
   ].join('\n'),
 )
@@ -30,7 +32,16 @@ console.log(
 const host = spawn(
   process.execPath,
   [join(import.meta.dirname, 'serve.mjs'), '--data-dir', dataDir, '--hetzner-api', hetzner.url],
-  { stdio: 'inherit', env: { ...process.env, ...keyring.env } },
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      ...keyring.env,
+      // The fake VMs' SSH port (22 only when this machine's own sshd does not hold it).
+      CAIRN_VM_SSH_PORT: String(hetzner.sshPort),
+      CAIRN_SSH_CONFIG: join(dataDir, 'ssh-config'),
+    },
+  },
 )
 
 let stopping = false
