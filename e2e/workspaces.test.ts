@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkspaceView } from '../src/shared/domain/workspace'
 import { hasText, hidden, visible } from './pages/expect'
 import { WorkspacesPage } from './pages/workspaces-page'
@@ -29,6 +29,18 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await rm(storageDir, { recursive: true, force: true })
+})
+// A test that failed midway leaves its workspace and faults behind; the next starts clean.
+afterEach(async () => {
+  await e2e.hetzner.control.clearFaults(e2e.hetzner.project.id)
+  for (const ws of (await e2e.call('workspaces.list', {})).workspaces) {
+    for (const job of e2e.core.services.jobs.list()) {
+      if (job.workspaceId === ws.id && (job.state === 'running' || job.state === 'queued'))
+        await e2e.core.services.jobs.wait(job.id)
+    }
+    const job = await e2e.call('workspaces.delete', { id: ws.id, confirmName: ws.name })
+    await e2e.core.services.jobs.wait(job.id)
+  }
 })
 
 /** Runs `ssh -F <Cairn's ssh config> cairn-<name> <command>` with `input` on stdin. */

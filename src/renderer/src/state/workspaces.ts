@@ -78,6 +78,9 @@ async function writeClipboard(text: string): Promise<boolean> {
   }
 }
 
+/** Changes seen while a workspaces.list call is in flight, per call. */
+const inFlight = new Set<Map<string, WorkspaceView | null>>()
+
 export const useWorkspaces = create<WorkspacesState>()((set, get) => {
   function note(key: string, value: ActionNote | undefined) {
     set((s) => ({ notes: { ...s.notes, [key]: value } }))
@@ -111,13 +114,19 @@ export const useWorkspaces = create<WorkspacesState>()((set, get) => {
 
     async load() {
       set((s) => ({ status: s.list ? s.status : 'loading', error: null }))
+      const seen = new Map<string, WorkspaceView | null>()
+      inFlight.add(seen)
       try {
-        const list = await getApi()['workspaces.list']({})
+        let list = await getApi()['workspaces.list']({})
+        // Changes that arrived while the list was in flight are newer than the list's copy.
+        for (const [id, workspace] of seen) list = upsert(list, id, workspace)
         get().applyList(list)
         // The problem may be from before the token or storage was added: look again once.
         if (list.reconcileProblem) void get().reconcile()
       } catch (error) {
         set({ status: 'error', error: toUiError(error) })
+      } finally {
+        inFlight.delete(seen)
       }
     },
 
@@ -133,6 +142,7 @@ export const useWorkspaces = create<WorkspacesState>()((set, get) => {
     },
 
     applyChange({ id, workspace }) {
+      for (const seen of inFlight) seen.set(id, workspace)
       set((s) => (s.list ? { list: upsert(s.list, id, workspace) } : {}))
     },
 
