@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { WorkspaceView } from '../src/shared/domain/workspace'
@@ -19,9 +19,12 @@ import { CallSpy } from './support/ws-spy'
  */
 const e2e = useE2E()
 let storageDir = ''
+const userSshConfig = join(homedir(), '.ssh', 'config')
+let userSshConfigBefore: Buffer | null = null
 
 beforeAll(async () => {
   // Onboarding through the API, as a user leaves it: token, storage, repository.
+  userSshConfigBefore = await readFile(userSshConfig).catch(() => null)
   storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-ws-storage-'))
   await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
   await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
@@ -140,6 +143,7 @@ describe('Workspaces', () => {
     // `ssh cairn-<name>` works with the config Cairn wrote; the command the UI offers says so.
     expect(await workspaces.sshCommand(name)).toContain(alias)
     const data = randomBytes(300_000)
+    expect(await readFile(e2e.sshConfig, 'utf8')).toContain(`Host ${alias}`)
     await ssh(alias, 'mkdir -p ~/project && cat > ~/project/data.bin', data)
     await ssh(alias, 'printf "hello from e2e\\n" > ~/project/notes.txt')
     const first = await listed(name)
@@ -208,6 +212,9 @@ describe('Workspaces', () => {
     expect(await listed(name)).toBeUndefined()
     expect(await filesUnder(join(storageDir, 'workspaces', id))).toEqual([])
     expect(existsSync(join(storageDir, 'registry', id))).toBe(false)
+    // `ssh cairn-<name>` is gone from the ssh config Cairn keeps; the user's own was never touched.
+    expect(await readFile(e2e.sshConfig, 'utf8').catch(() => '')).not.toContain(alias)
+    expect(await readFile(userSshConfig).catch(() => null)).toEqual(userSshConfigBefore)
     expect(pageErrors(page)).toEqual([])
   })
 
