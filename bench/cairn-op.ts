@@ -129,6 +129,10 @@ async function main(): Promise<void> {
           trigger: 'manual',
           indexCache,
           lease: { holder: 'bench' },
+          // Experiments: writer options as JSON (e.g. --cairn-env CAIRN_BENCH_WRITER='{"maxPacksInFlight":1}').
+          ...(process.env.CAIRN_BENCH_WRITER
+            ? { writer: JSON.parse(process.env.CAIRN_BENCH_WRITER) as object }
+            : {}),
           onProgress,
         })
         detail = {

@@ -186,13 +186,7 @@ export class Cairn {
     const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
     this.ctx.proxy.reset()
     const m = await measure(process.execPath, [...nodeArgs, this.bundle, `${prefix}.spec.json`], {
-      env: {
-        ...process.env,
-        // As bin/cairn.js sets it for the CLI (before libuv's pool starts): 16 file writes at once.
-        UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
-        ...this.extraEnv,
-        NODE_EXTRA_CA_CERTS: this.ctx.proxy.caFile,
-      },
+      env: { ...process.env, ...this.extraEnv, NODE_EXTRA_CA_CERTS: this.ctx.proxy.caFile },
       logPrefix: prefix,
       timeoutMs: this.ctx.timeoutMs,
     })

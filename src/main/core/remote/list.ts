@@ -8,6 +8,7 @@ import { PathFilter, type Prune } from './path-filter'
 import { fetchOwnerNames, type OwnerNames } from './owner-names'
 import { joinRoot, normalizeRoots } from './remote-paths'
 import { readLines } from './stderr-lines'
+import { streamChunks } from './stream-chunks'
 
 export type { EntryType } from './list-format'
 
@@ -79,7 +80,7 @@ export async function* listRemote(
   let finished = false
   try {
     const names = await owners
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of streamChunks(proc.stdout)) {
       for (const record of parser.push(chunk)) {
         if (record.depth === 0) {
           rootIndex++

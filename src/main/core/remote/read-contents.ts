@@ -4,6 +4,7 @@ import { raw, shellQuote, joinShell } from '../ssh/shell-quote'
 import { tarQuote } from './gnu-quoting'
 import { readLines } from './stderr-lines'
 import { readTar, type TarEntryHeader } from './tar/tar-reader'
+import { streamChunks } from './stream-chunks'
 
 /** A file to read; a RemoteEntry from the listing fits. size/mtimeNs enable change detection. */
 export interface ContentRequest {
@@ -159,7 +160,7 @@ async function* run(
   const missing: number[] = []
   let finished = false
   try {
-    for await (const entry of readTar(proc.stdout as AsyncIterable<Buffer>)) {
+    for await (const entry of readTar(streamChunks(proc.stdout))) {
       const at = findRequest(paths, next, entry.header.path)
       if (at < 0) {
         throw new CairnError(

@@ -8,8 +8,8 @@ import { CODEC_BROTLI, CODEC_NONE, MIN_COMPRESS, type Encoded } from './codec'
  * `brotliCompress` (libuv pool) kept ~130 of 160 us of main-thread time per 64 KiB chunk in setup
  * and copies, so the main thread (reading, chunking, hashing, encryption, packing, uploads) and
  * compression could not use two cores. Workers get batches of blobs (one message per batch, the
- * bytes copied once into transferred buffers) and answer with the compressed bodies transferred
- * back; blobs that do not shrink come back as "stored raw" without their bytes.
+ * bytes copied once into one transferred buffer) and answer with the ids and compressed bodies in
+ * one buffer transferred back; blobs that do not shrink come back as "stored raw" without bytes.
  *
  * The worker also computes blob ids (HMAC-SHA256 under the blob ID key, `computeBlobId`) when a
  * job carries the key: with both off the main thread, a full backup's main thread only reads,
@@ -52,19 +52,15 @@ function encode(raw) {
   return body
 }
 parentPort.on('message', (batch) => {
-  const results = []
-  const transfer = []
-  // One id per job (32 bytes each; zeros where no id was asked for).
-  const ids = new Uint8Array(32 * batch.buffers.length)
-  batch.buffers.forEach((buffer, i) => {
-    const raw = new Uint8Array(buffer)
+  const n = batch.lengths.length
+  const bodies = []
+  const bodyLengths = []
+  let total = 32 * n
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    const raw = new Uint8Array(batch.buffer, at, batch.lengths[i])
+    at += batch.lengths[i]
     const job = batch.jobs[i]
-    if (job.key >= 0) {
-      const hmac = createHmac('sha256', batch.keys[job.key])
-      hmac.update(job.type === 1 ? TREE : DATA)
-      hmac.update(raw)
-      ids.set(hmac.digest(), 32 * i)
-    }
     let body = null
     if (job.compress) {
       try {
@@ -73,17 +69,30 @@ parentPort.on('message', (batch) => {
         body = null
       }
     }
-    if (body === null) results.push(null)
-    else {
-      // Own the bytes in a buffer of exactly this size so it can be transferred.
-      const copy = new Uint8Array(body.length)
-      copy.set(body)
-      results.push(copy.buffer)
-      transfer.push(copy.buffer)
+    bodies.push(body)
+    bodyLengths.push(body === null ? -1 : body.length)
+    if (body !== null) total += body.length
+  }
+  // One buffer back: the ids (32 bytes per job, zeros where none was asked for), then the bodies.
+  const out = new Uint8Array(total)
+  at = 0
+  for (let i = 0; i < n; i++) {
+    const job = batch.jobs[i]
+    if (job.key >= 0) {
+      const hmac = createHmac('sha256', batch.keys[job.key])
+      hmac.update(job.type === 1 ? TREE : DATA)
+      hmac.update(new Uint8Array(batch.buffer, at, batch.lengths[i]))
+      out.set(hmac.digest(), 32 * i)
     }
-  })
-  transfer.push(ids.buffer)
-  parentPort.postMessage({ id: batch.id, results, ids: ids.buffer }, transfer)
+    at += batch.lengths[i]
+  }
+  let put = 32 * n
+  for (const body of bodies) {
+    if (body === null) continue
+    out.set(body, put)
+    put += body.length
+  }
+  parentPort.postMessage({ id: batch.id, out: out.buffer, bodyLengths }, [out.buffer])
 })
 `
 
@@ -179,11 +188,11 @@ export class CompressPool {
     this.queuedBytes = 0
     const target = this.pickWorker()
     const id = this.nextBatchId++
-    const buffers: ArrayBuffer[] = []
     const keyRefs: Uint8Array[] = []
     // Own 32-byte copies: a key may be a view into a bigger buffer, which a message would clone whole.
     const keys: Uint8Array[] = []
     const meta: { key: number; type: number; compress: boolean }[] = []
+    const lengths: number[] = []
     let bytes = 0
     for (const job of jobs) {
       let key = -1
@@ -195,17 +204,24 @@ export class CompressPool {
         }
       }
       meta.push({ key, type: job.type === 'tree' ? 1 : 0, compress: job.compress })
-      // A copy of exactly the blob: the caller's bytes may be a view into a bigger read buffer
-      // that is still in use, so they cannot be transferred.
-      const copy = new Uint8Array(job.raw.length)
-      copy.set(job.raw)
-      buffers.push(copy.buffer)
+      lengths.push(job.raw.length)
       bytes += job.raw.length
+    }
+    // The blobs copied once, back to back, into one transferred buffer: the caller's bytes may be
+    // views into bigger read buffers still in use, and one buffer per batch (rather than one per
+    // blob) keeps message and garbage-collection costs per batch, not per blob.
+    const buffer = new Uint8Array(bytes)
+    let at = 0
+    for (const job of jobs) {
+      buffer.set(job.raw, at)
+      at += job.raw.length
     }
     target.waiting.set(id, jobs)
     target.load += bytes
     if (this.outstanding++ === 0) for (const w of this.workers) w.worker.ref()
-    target.worker.postMessage({ id, buffers, keys, jobs: meta }, buffers)
+    target.worker.postMessage({ id, buffer: buffer.buffer, lengths, keys, jobs: meta }, [
+      buffer.buffer,
+    ])
   }
 
   private pickWorker(): PoolWorker {
@@ -227,26 +243,25 @@ export class CompressPool {
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
     })
     const entry: PoolWorker = { worker, waiting: new Map(), load: 0 }
-    worker.on(
-      'message',
-      (message: { id: number; results: (ArrayBuffer | null)[]; ids: ArrayBuffer }) => {
-        const jobs = entry.waiting.get(message.id)
-        if (!jobs) return
-        entry.waiting.delete(message.id)
-        const ids = Buffer.from(message.ids)
-        jobs.forEach((job, i) => {
-          entry.load -= job.raw.length
-          const body = message.results[i]
-          job.resolve({
-            id: job.idKey ? ids.subarray(32 * i, 32 * i + 32) : null,
-            encoded: body
-              ? { codec: CODEC_BROTLI, body: Buffer.from(body) }
-              : { codec: CODEC_NONE, body: job.raw },
-          })
-        })
-        this.settled()
-      },
-    )
+    worker.on('message', (message: { id: number; out: ArrayBuffer; bodyLengths: number[] }) => {
+      const jobs = entry.waiting.get(message.id)
+      if (!jobs) return
+      entry.waiting.delete(message.id)
+      const out = Buffer.from(message.out)
+      let at = 32 * jobs.length
+      jobs.forEach((job, i) => {
+        entry.load -= job.raw.length
+        const length = message.bodyLengths[i]!
+        let encoded: Encoded
+        if (length < 0) encoded = { codec: CODEC_NONE, body: job.raw }
+        else {
+          encoded = { codec: CODEC_BROTLI, body: out.subarray(at, at + length) }
+          at += length
+        }
+        job.resolve({ id: job.idKey ? out.subarray(32 * i, 32 * i + 32) : null, encoded })
+      })
+      this.settled()
+    })
     const fail = (error: unknown) => {
       const index = this.workers.indexOf(entry)
       if (index >= 0) this.workers.splice(index, 1)
