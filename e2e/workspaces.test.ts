@@ -314,4 +314,43 @@ describe('Workspaces', () => {
     await workspaces.expectGone(name)
     expect(pageErrors(page)).toEqual([])
   })
+
+  it('marks a workspace whose server was deleted outside Cairn as missing, and starts it again', async () => {
+    const name = 'e2e-lost'
+    const alias = `cairn-${name}`
+    const page = await e2e.open()
+    const workspaces = new WorkspacesPage(page)
+    await workspaces.expectEmpty()
+    await workspaces.openCreateForm()
+    await workspaces.fillCreate({ name })
+    await workspaces.submitCreate()
+    await workspaces.expectState(name, 'running')
+    await ssh(alias, 'printf "kept\\n" > ~/kept.txt')
+    await workspaces.action(name, 'Back up now').click()
+    await visible(workspaces.jobProgress(name))
+    await hidden(workspaces.jobProgress(name), 60_000)
+    expect((await listed(name))?.lastBackup).not.toBeNull()
+
+    // Someone deletes the server in the Hetzner console; Check now notices.
+    const [vm] = await servers()
+    const res = await fetch(`${e2e.hetzner.apiBase}/servers/${vm!.serverId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${e2e.hetzner.project.token}` },
+    })
+    expect(res.ok).toBe(true)
+    await expect.poll(servers, { timeout: 30_000 }).toEqual([])
+    await workspaces.page.getByRole('button', { name: 'Check now' }).click()
+    await workspaces.expectState(name, 'missing')
+    await hasText(workspaces.stateBadge(name), 'Server missing')
+    await hasText(
+      workspaces.workspace(name).getByTestId('workspace-problem'),
+      /is gone from Hetzner/,
+    )
+    await screenshot(page, 'workspace-missing', workspaces.workspace(name))
+
+    await workspaces.action(name, 'Start').click()
+    await workspaces.expectState(name, 'running')
+    expect((await ssh(alias, 'cat ~/kept.txt')).toString()).toBe('kept\n')
+    expect(pageErrors(page)).toEqual([])
+  })
 })

@@ -177,9 +177,9 @@ export function WorkspacesPage() {
   const byWorkspace = new Map<string, Job[]>()
   for (const job of jobs) {
     if (!job.workspaceId) continue
-    const list = byWorkspace.get(job.workspaceId) ?? []
-    list.push(job)
-    byWorkspace.set(job.workspaceId, list)
+    const own = byWorkspace.get(job.workspaceId) ?? []
+    own.push(job)
+    byWorkspace.set(job.workspaceId, own)
   }
   const createJobId = panel.mode === 'job' ? panel.jobId : null
   const empty = list !== null && list.workspaces.length === 0

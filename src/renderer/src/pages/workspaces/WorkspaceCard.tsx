@@ -63,7 +63,9 @@ function Facts({ ws }: { ws: WorkspaceView }) {
               ? formatEur(cost)
               : ws.state === 'stopped'
                 ? 'nothing while stopped'
-                : '—'}
+                : ws.state === 'missing' || ws.state === 'error'
+                  ? 'nothing now (no server)'
+                  : '—'}
         </dd>
       </div>
       <div>
@@ -73,7 +75,9 @@ function Facts({ ws }: { ws: WorkspaceView }) {
             ? `${formatEur(ws.cost.monthlyEur)} if left running`
             : ws.state === 'stopped'
               ? '€0 while stopped'
-              : '—'}
+              : ws.state === 'missing' || ws.state === 'error'
+                ? '€0 without a server'
+                : '—'}
         </dd>
       </div>
       <div>
