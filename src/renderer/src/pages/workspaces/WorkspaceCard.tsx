@@ -171,7 +171,9 @@ export function WorkspaceCard({
   const cityOf = (name: string) => locations?.find((l) => l.name === name)?.city ?? null
   const { stop, start, backup, remove, copySsh, open } = useWorkspaces.getState()
   const [confirming, setConfirming] = useState(false)
-  const active = jobs.find((j) => j.state === 'running' || j.state === 'queued') ?? null
+  // The running job first; a queued one (waiting behind it) only when nothing runs.
+  const active =
+    jobs.find((j) => j.state === 'running') ?? jobs.find((j) => j.state === 'queued') ?? null
   const latest = jobs[0] ?? null
   const failed = latest && latest.state === 'failed' && latest.error ? latest : null
   const busyAction = note?.kind === 'busy' ? note.action : null
