@@ -82,6 +82,8 @@ describe('Workspaces', () => {
     const page = await e2e.open()
     const workspaces = new WorkspacesPage(page)
     await workspaces.expectEmpty()
+    await workspaces.expectChecked()
+    expect(await page.getByTestId('reconcile-problem').count()).toBe(0)
     await screenshot(page, 'workspaces-empty')
 
     const spy = new CallSpy(page)

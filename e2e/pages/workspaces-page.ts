@@ -198,4 +198,9 @@ export class WorkspacesPage {
   async expectEmpty(): Promise<void> {
     await hasText(this.emptyState, 'No workspaces yet')
   }
+
+  /** Waits until no comparison with Hetzner and the storage is running (Check now at rest). */
+  async expectChecked(): Promise<void> {
+    await hidden(this.page.locator('.ws-reconcile [aria-busy="true"]'))
+  }
 }

@@ -96,9 +96,11 @@ function ReconcileLine({ list }: { list: WorkspaceList | null }) {
 
 function ReconcileProblems({ list }: { list: WorkspaceList | null }) {
   const error = useWorkspaces((s) => s.reconcileError)
+  const reconciling = useWorkspaces((s) => s.reconciling)
   const reconcile = useWorkspaces((s) => s.reconcile)
   const text = error?.message ?? list?.reconcileProblem
-  if (!text) return null
+  // While a check runs, the last one's problem may be stale already.
+  if (!text || reconciling) return null
   return (
     <Callout
       tone="warning"
