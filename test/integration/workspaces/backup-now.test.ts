@@ -47,6 +47,10 @@ describe('back up now, and what stop and delete do to a brought SSH host', () =>
       server: { id: ws.serverId },
       lastBackup: { restorePointId: point!.id, trigger: 'manual' },
     })
+    // The list shows its storage at once, without waiting for a reconcile.
+    const view = await h.workspace(ws.record.id)
+    expect(view.restorePointCount).toBe(1)
+    expect(view.storageBytes).toBeGreaterThan(0)
     // A second one only stores what changed.
     await ws.ssh('echo more >> ~/project/README.md')
     const second = await h.ok<Job>('workspaces.backup', { id: ws.record.id })

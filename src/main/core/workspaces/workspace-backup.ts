@@ -9,6 +9,7 @@ import { openWorkspace, type SnapshotTrigger } from '../repo'
 import { connectSsh } from '../ssh/connection'
 import type { WorkspaceContext } from './workspace-context'
 import { SECRETS_FILE_EXCLUDE } from './workspace-secrets'
+import { measureStorage } from './storage-use'
 
 const WARNINGS_KEPT = 200
 
@@ -116,6 +117,17 @@ export async function backupWorkspace(
         bytesRead: result.stats.bytesRead,
         warnings: result.warnings.length,
       })
+      // Storage as the provider bills it, measured now (one LIST per 1000 objects) so the list
+      // shows it at once; the cheap running total stands in if the listing fails.
+      const use = ctx.storage.get(record.id)
+      ctx.storage.set(
+        record.id,
+        await measureStorage(repo.store, record.id, job.signal).catch(() => ({
+          bytes: (use?.bytes ?? 0) + result.stats.addedPackBytes,
+          restorePoints: (use?.restorePoints ?? 0) + 1,
+        })),
+      )
+      // Recorded after the storage, so the workspaces.changed this causes carries both.
       await ctx.registry.update(record.id, (r) => {
         r.lastBackup = {
           restorePointId: restorePoint.id,
@@ -123,14 +135,6 @@ export async function backupWorkspace(
           trigger: options.trigger,
         }
       })
-      // Cheap running total until the next reconcile measures it again.
-      const use = ctx.storage.get(record.id)
-      if (use) {
-        ctx.storage.set(record.id, {
-          bytes: use.bytes + result.stats.addedPackBytes,
-          restorePoints: use.restorePoints + 1,
-        })
-      }
       s.events.emit('restorePoints.changed', { workspaceId: record.id, restorePoint })
       return { restorePoint, uploadedBytes: result.stats.addedPackBytes }
     } finally {
