@@ -270,6 +270,15 @@ describe('Workspaces', () => {
     await hasText(workspaces.totals, '€')
     await screenshot(page, 'workspace-orphan', workspaces.page.getByTestId('orphans'))
 
+    // Adopting shows the host key the server presents first; nothing is trusted before that.
+    await orphan.getByRole('button', { name: 'Adopt…' }).click()
+    await hasText(orphan.getByTestId('orphan-host-key'), /Host key SHA256:[A-Za-z0-9+/]{43}/)
+    expect(await orphan.getByRole('button', { name: 'Trust this key and adopt' }).isEnabled()).toBe(
+      true,
+    )
+    await screenshot(page, 'workspace-orphan-adopt', workspaces.page.getByTestId('orphans'))
+    await orphan.getByRole('button', { name: 'Cancel' }).click()
+
     await orphan.getByRole('button', { name: 'Delete…' }).click()
     expect(await workspaces.confirmButton('Delete server').isDisabled()).toBe(true)
     await workspaces.confirmInput.fill('cairn-stray')

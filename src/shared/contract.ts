@@ -257,9 +257,24 @@ export const methods = {
   },
   /** Registers an existing SSH host as a workspace (stop, start and delete never touch it). */
   'workspaces.adoptSsh': { input: workspaceAdoptSshInputSchema, output: workspaceViewSchema },
-  /** Registers an orphan server (managed-by=cairn, unknown here) as a running workspace. */
+  /** The host key an orphan server presents, for the user to confirm before adopting it. */
+  'workspaces.probeOrphanHostKey': {
+    input: z.object({ serverId: z.number().int() }).strict(),
+    output: hostKeyProbeSchema,
+  },
+  /**
+   * Registers an orphan server (managed-by=cairn, unknown here) as a running workspace. Its host
+   * key was made by another Cairn, so the user confirms it first (probeOrphanHostKey): no trust
+   * on first use.
+   */
   'workspaces.adoptOrphan': {
-    input: z.object({ serverId: z.number().int(), name: workspaceNameSchema }).strict(),
+    input: z
+      .object({
+        serverId: z.number().int(),
+        name: workspaceNameSchema,
+        hostKey: z.string().min(1).max(4000),
+      })
+      .strict(),
     output: workspaceViewSchema,
   },
   /** Deletes an orphan server; `confirmName` must be the server's name. */

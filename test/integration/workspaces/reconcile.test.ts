@@ -206,7 +206,27 @@ ${hostKey.privateKey
     const list = await h.ok<WorkspaceList>('workspaces.reconcile')
     expect(list.orphans.map((o) => o.name).sort()).toEqual(['from-elsewhere', 'mine-left-behind'])
 
-    const refused = await h.call('workspaces.adoptOrphan', { serverId: foreign.id, name: 'nope' })
+    // The user sees the key the server presents and confirms it (no trust on first use).
+    const probe = await h.ok<{ hostKey: string; fingerprint: string }>(
+      'workspaces.probeOrphanHostKey',
+      { serverId: mine.id },
+    )
+    expect(probe.hostKey).toBe(hostKey.publicKey.split(' ').slice(0, 2).join(' '))
+    expect(probe.fingerprint).toMatch(/^SHA256:/)
+    const otherKey = generateHostKey().publicKey
+    const mismatch = await h.call('workspaces.adoptOrphan', {
+      serverId: mine.id,
+      name: 'found-again',
+      hostKey: otherKey,
+    })
+    expect(mismatch).toMatchObject({ ok: false, error: { code: 'host_key_mismatch' } })
+    expect(await h.core.workspaces.registry.findByName('found-again')).toBeNull()
+
+    const refused = await h.call('workspaces.adoptOrphan', {
+      serverId: foreign.id,
+      name: 'nope',
+      hostKey: probe.hostKey,
+    })
     expect(refused.ok).toBe(false)
     if (!refused.ok) {
       expect(refused.error.code).toBe('unauthorized')
@@ -216,6 +236,7 @@ ${hostKey.privateKey
     const view = await h.ok<WorkspaceView>('workspaces.adoptOrphan', {
       serverId: mine.id,
       name: 'found-again',
+      hostKey: probe.hostKey,
     })
     expect(view).toMatchObject({
       id: mine.labels['workspace-id'],

@@ -4,7 +4,7 @@ import { WORKSPACE_ID_LABEL } from '../provision/labels'
 import { workspaceIdSchema } from '../../../shared/domain/backup'
 import { connectSsh } from '../ssh/connection'
 import { parsePinnedHostKey } from '../ssh/host-key'
-import { parseConfirmedHostKey, probeHostKey } from './host-key-probe'
+import { parseConfirmedHostKey, probeHostKey, type HostKeyProbe } from './host-key-probe'
 import { watchIdle } from './idle-watch'
 import { requireInteractiveHetzner } from './interactive-hetzner'
 import { forget, requireOrphan } from './orphans'
@@ -26,7 +26,7 @@ import type { WorkspaceContext } from './workspace-context'
  */
 export async function adoptOrphan(
   ctx: WorkspaceContext,
-  input: { serverId: number; name: string; hostKey?: string },
+  input: { serverId: number; name: string; hostKey: string },
   signal?: AbortSignal,
 ): Promise<WorkspaceView> {
   if (await ctx.registry.findByName(input.name)) {
@@ -59,9 +59,7 @@ export async function adoptOrphan(
     )
   }
   const port = ctx.vmSshPort
-  const presented = input.hostKey
-    ? parseConfirmedHostKey(input.hostKey)
-    : (await probeHostKey({ host: server.ipv4, port }, signal ? { signal } : {})).hostKey
+  const presented = parseConfirmedHostKey(input.hostKey)
   const key = await ctx.installationKey.current()
   if (!key) {
     throw new CairnError(
@@ -136,4 +134,21 @@ export async function adoptOrphan(
   await syncSshConfig(ctx)
   watchIdle(ctx, added)
   return ctx.view(added)
+}
+
+/** The host key an orphan server presents (no login), for the user to confirm before adopting. */
+export async function probeOrphanHostKey(
+  ctx: WorkspaceContext,
+  serverId: number,
+  signal?: AbortSignal,
+): Promise<HostKeyProbe> {
+  const client = await requireInteractiveHetzner(ctx)
+  const server = await requireOrphan(ctx, await client.servers.find(serverId, signal), serverId)
+  if (server.status !== 'running' || !server.ipv4) {
+    throw new CairnError(
+      'conflict',
+      `The server ${server.name} is ${server.status}; Cairn adopts running servers only.`,
+    )
+  }
+  return probeHostKey({ host: server.ipv4, port: ctx.vmSshPort }, signal ? { signal } : {})
 }

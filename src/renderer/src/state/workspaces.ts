@@ -40,7 +40,7 @@ interface WorkspacesState {
   copySsh(id: string): Promise<void>
   open(id: string, action: 'vscode' | 'terminal'): Promise<void>
   deleteOrphan(serverId: number, confirmName: string): Promise<Job | null>
-  adoptOrphan(serverId: number, name: string): Promise<boolean>
+  adoptOrphan(serverId: number, name: string, hostKey: string): Promise<boolean>
   /** Adds a workspace found in the repository (made on another computer) as stopped. */
   importDiscovered(workspaceId: string, name: string): Promise<boolean>
   dismiss(key: string): void
@@ -181,11 +181,11 @@ export const useWorkspaces = create<WorkspacesState>()((set, get) => {
         getApi()['workspaces.deleteOrphan']({ serverId, confirmName }),
       ),
 
-    async adoptOrphan(serverId, name) {
+    async adoptOrphan(serverId, name, hostKey) {
       const key = orphanKey(serverId)
       note(key, { kind: 'busy', action: 'adopt' })
       try {
-        const workspace = await getApi()['workspaces.adoptOrphan']({ serverId, name })
+        const workspace = await getApi()['workspaces.adoptOrphan']({ serverId, name, hostKey })
         get().applyChange({ id: workspace.id, workspace })
         set((s) =>
           s.list

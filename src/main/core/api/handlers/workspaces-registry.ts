@@ -1,5 +1,5 @@
 import type { Handlers } from '../dispatch'
-import { adoptOrphan } from '../../workspaces/adopt-orphan'
+import { adoptOrphan, probeOrphanHostKey } from '../../workspaces/adopt-orphan'
 import { checkBackupRules } from '../../workspaces/backup-rules'
 import { adoptSshHost } from '../../workspaces/byo-host'
 import { importDiscovered } from '../../workspaces/discover'
@@ -39,6 +39,7 @@ export function workspacesRegistryHandlers(
   | 'workspaces.probeHostKey'
   | 'workspaces.adoptSsh'
   | 'workspaces.adoptOrphan'
+  | 'workspaces.probeOrphanHostKey'
   | 'workspaces.deleteOrphan'
   | 'workspaces.importDiscovered'
   | 'workspaces.openVsCode'
@@ -79,6 +80,8 @@ export function workspacesRegistryHandlers(
       probeHostKey(input, call.signal ? { signal: call.signal } : {}),
     'workspaces.adoptSsh': (input, call) => adoptSshHost(ctx, input, call.signal),
     'workspaces.adoptOrphan': (input, call) => adoptOrphan(ctx, input, call.signal),
+    'workspaces.probeOrphanHostKey': ({ serverId }, call) =>
+      probeOrphanHostKey(ctx, serverId, call.signal),
     'workspaces.deleteOrphan': (input, call) => deleteOrphan(ctx, input, call.signal),
     'workspaces.importDiscovered': (input, call) => importDiscovered(ctx, input, call.signal),
 

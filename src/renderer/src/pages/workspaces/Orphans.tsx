@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import type { OrphanServer } from '../../../../shared/domain/workspace'
 import { workspaceNameSchema } from '../../../../shared/domain/workspace'
 import { Button } from '../../components/Button'
@@ -7,6 +7,7 @@ import { Message } from '../../components/Message'
 import { formatDateTime } from '../../lib/format'
 import { formatEur } from '../../lib/workspace-format'
 import { orphanKey, useWorkspaces } from '../../state/workspaces'
+import { getApi } from '../../state/api'
 import { ConfirmDelete } from './ConfirmDelete'
 
 function suggestedName(orphan: OrphanServer): string {
@@ -17,9 +18,31 @@ function suggestedName(orphan: OrphanServer): string {
 function AdoptForm({ orphan, onDone }: { orphan: OrphanServer; onDone(): void }) {
   const [name, setName] = useState(suggestedName(orphan))
   const [problem, setProblem] = useState<string | null>(null)
+  // The server's host key was made by another Cairn: the user sees it before trusting it.
+  const [probe, setProbe] = useState<
+    | { state: 'loading' }
+    | { state: 'ok'; hostKey: string; fingerprint: string }
+    | { state: 'error'; message: string }
+  >({ state: 'loading' })
   const note = useWorkspaces((s) => s.notes[orphanKey(orphan.serverId)])
   const adopt = useWorkspaces((s) => s.adoptOrphan)
   const busy = note?.kind === 'busy'
+  useEffect(() => {
+    let live = true
+    const probeKey = getApi()['workspaces.probeOrphanHostKey']
+    probeKey({ serverId: orphan.serverId }).then(
+      (p) => live && setProbe({ state: 'ok', hostKey: p.hostKey, fingerprint: p.fingerprint }),
+      (e: unknown) =>
+        live &&
+        setProbe({
+          state: 'error',
+          message: e instanceof Error ? e.message : 'Cairn could not read its host key.',
+        }),
+    )
+    return () => {
+      live = false
+    }
+  }, [orphan.serverId])
   return (
     <form
       className="ws-adopt"
@@ -31,8 +54,9 @@ function AdoptForm({ orphan, onDone }: { orphan: OrphanServer; onDone(): void })
           setProblem(parsed.error.issues[0]?.message ?? 'not a valid name')
           return
         }
+        if (probe.state !== 'ok') return
         setProblem(null)
-        void adopt(orphan.serverId, parsed.data).then((ok) => ok && onDone())
+        void adopt(orphan.serverId, parsed.data, probe.hostKey).then((ok) => ok && onDone())
       }}
     >
       <label className="field-label" htmlFor={`adopt-${orphan.serverId}`}>
@@ -46,8 +70,15 @@ function AdoptForm({ orphan, onDone }: { orphan: OrphanServer; onDone(): void })
         aria-invalid={Boolean(problem)}
         onChange={(e) => setName(e.target.value)}
       />
-      <Button type="submit" small variant="primary" busy={busy}>
-        Adopt
+      <p className="ws-adopt-key" data-testid="orphan-host-key">
+        {probe.state === 'loading'
+          ? 'Reading the host key the server presents…'
+          : probe.state === 'error'
+            ? probe.message
+            : `Host key ${probe.fingerprint}. Adopt only if it matches the server's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub in the Hetzner console).`}
+      </p>
+      <Button type="submit" small variant="primary" busy={busy} disabled={probe.state !== 'ok'}>
+        Trust this key and adopt
       </Button>
       <Button small variant="ghost" disabled={busy} onClick={onDone}>
         Cancel
