@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../../../src/main/core/ssh/ed25519-key'
 import { CREATE_TOKEN_LABEL } from '../../../src/main/core/hetzner/servers'
 import { hetznerFingerprint } from '../../../src/main/core/hetzner/ssh-keys'
 import { labelSelector } from '../../../src/main/core/hetzner/labels'
@@ -32,8 +32,8 @@ describe('HetznerClient resources against the fake API', () => {
   it('creates with labels, user data and an SSH key, waits for the actions, lists by label across pages, deletes', async () => {
     const client = clientFor(project, { perPage: 2 })
     const image = await client.images.resolve('ubuntu-24.04', 'x86')
-    const pair = ssh2.utils.generateKeyPairSync('ed25519')
-    const key = await client.sshKeys.ensure('cairn-test-key', pair.public, {
+    const pair = generateEd25519KeyPair()
+    const key = await client.sshKeys.ensure('cairn-test-key', pair.publicKey, {
       'managed-by': 'cairn',
     })
     const names = [serverName('res-a'), serverName('res-b'), serverName('res-c')]
@@ -132,21 +132,23 @@ describe('HetznerClient resources against the fake API', () => {
 
   it('registers an SSH key once, finds it by fingerprint, and deletes it', async () => {
     const client = clientFor(project)
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'someone@laptop' })
-    const first = await client.sshKeys.ensure('cairn-abc', pair.public, { 'managed-by': 'cairn' })
+    const pair = generateEd25519KeyPair('someone@laptop')
+    const first = await client.sshKeys.ensure('cairn-abc', pair.publicKey, {
+      'managed-by': 'cairn',
+    })
     expect(first).toMatchObject({
       name: 'cairn-abc',
-      fingerprint: hetznerFingerprint(pair.public),
+      fingerprint: hetznerFingerprint(pair.publicKey),
       labels: { 'managed-by': 'cairn' },
     })
     // Same key under another name: the existing entry is reused, not duplicated.
-    const again = await client.sshKeys.ensure('cairn-other-name', pair.public)
+    const again = await client.sshKeys.ensure('cairn-other-name', pair.publicKey)
     expect(again.id).toBe(first.id)
     expect(await client.sshKeys.list({ labelSelector: 'managed-by=cairn' })).toContainEqual(first)
 
     // A different key under a taken name: Hetzner's uniqueness error, as a conflict.
-    const other = ssh2.utils.generateKeyPairSync('ed25519')
-    await expect(client.sshKeys.ensure('cairn-abc', other.public)).rejects.toMatchObject({
+    const other = generateEd25519KeyPair()
+    await expect(client.sshKeys.ensure('cairn-abc', other.publicKey)).rejects.toMatchObject({
       code: 'conflict',
       details: { hetznerCode: 'uniqueness_error' },
     })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../../../src/main/core/ssh/ed25519-key'
 import { describe, expect, it } from 'vitest'
 import { silentLogger } from '../../../src/main/core/logging/logger'
 import { hetznerErrorToCairn } from '../../../src/main/core/hetzner/error-mapping'
@@ -119,10 +119,10 @@ describe('labels', () => {
 
 describe('hetznerFingerprint', () => {
   it('is the MD5 of the key blob, colon separated (as Hetzner shows it)', () => {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'c' })
-    const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64')
+    const pair = generateEd25519KeyPair('c')
+    const blob = Buffer.from(pair.publicKey.split(' ')[1]!, 'base64')
     const md5 = createHash('md5').update(blob).digest('hex')
-    expect(hetznerFingerprint(pair.public)).toBe(md5.match(/../g)!.join(':'))
+    expect(hetznerFingerprint(pair.publicKey)).toBe(md5.match(/../g)!.join(':'))
     expect(() => hetznerFingerprint('nonsense')).toThrow(/not an OpenSSH public key/)
   })
 })

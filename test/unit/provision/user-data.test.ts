@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../../../src/main/core/ssh/ed25519-key'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { parseCloudConfig } from '../../../cloud/vm/cloud-config'
@@ -38,9 +38,7 @@ function rsa4096(comment: string): string {
 function input(overrides: Partial<UserDataInput> = {}): UserDataInput {
   return {
     workspaceId: 'ws-0123456789abcdef',
-    authorizedKeys: [
-      ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cairn:installation' }).public,
-    ],
+    authorizedKeys: [generateEd25519KeyPair('cairn:installation').publicKey],
     hostKey: generateHostKey(),
     swapBytes: 4 * 1024 ** 3,
     ...overrides,
@@ -103,7 +101,7 @@ describe('buildUserData', () => {
   })
 
   it('keeps key comments with quotes, backslashes, # and colons exact', () => {
-    const tricky = `${ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ')} a "b" \\c #d e: f - 'g'`
+    const tricky = `${generateEd25519KeyPair().publicKey.split(' ').slice(0, 2).join(' ')} a "b" \\c #d e: f - 'g'`
     const text = buildUserData(input({ authorizedKeys: [tricky] }))
     expect(
       (pyyaml(text) as { users: [{ ssh_authorized_keys: string[] }] }).users[0].ssh_authorized_keys,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../ssh/ed25519-key'
 import { z } from 'zod'
 import { CairnError } from '../../../shared/errors'
 import type { SshKeyView } from '../../../shared/domain/backup'
@@ -59,8 +60,8 @@ export class SshKeyStore {
 
   /** A new ed25519 key; its public key goes into the host's authorized_keys. */
   generate(name: string): Promise<SshKeyView> {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: `cairn:${name}` })
-    return this.add(name, { privateKey: pair.private })
+    const pair = generateEd25519KeyPair(`cairn:${name}`)
+    return this.add(name, { privateKey: pair.privateKey })
   }
 
   /** Reads a private key file on this machine (OpenSSH or PEM) and keeps it in the keychain. */
