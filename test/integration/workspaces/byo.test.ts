@@ -140,4 +140,23 @@ describe('workspaces.adoptSsh: a host the user brings', () => {
     expect(twice.ok).toBe(false)
     if (!twice.ok) expect(twice.error.code).toBe('conflict')
   })
+
+  it('watches its activity over SSH but never gives it an idle timeout', async () => {
+    const id = (await h.core.workspaces.registry.findByName('my-box'))!.id
+    expect(h.core.idle.isWatching(id)).toBe(true)
+    await expect
+      .poll(
+        async () =>
+          (
+            await h.ok<Array<{ workspaceId: string; state: string; checkedAt: string | null }>>(
+              'idle.status',
+            )
+          ).find((s) => s.workspaceId === id),
+        { timeout: 20_000 },
+      )
+      .toMatchObject({ state: 'disabled', checkedAt: expect.any(String) })
+    const refused = await h.call('workspaces.update', { id, idleTimeoutMinutes: 30 })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    await h.core.idle.unwatch(id)
+  })
 })

@@ -6,6 +6,7 @@ import { shScript } from '../ssh/shell-quote'
 import { checkBackupRules } from './backup-rules'
 import { parseConfirmedHostKey } from './host-key-probe'
 import { newWorkspaceId } from './registry'
+import { watchIdle } from './idle-watch'
 import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
 
@@ -114,6 +115,8 @@ export async function adoptSshHost(
   }
   const added = await ctx.registry.add(record)
   await syncSshConfig(ctx)
+  // Its activity is shown like any workspace's; with no timeout it is never stopped.
+  watchIdle(ctx, added)
   return ctx.view(added)
 }
 

@@ -4,13 +4,14 @@ import { connectSsh } from '../ssh/connection'
 import type { WorkspaceContext } from './workspace-context'
 
 /**
- * Starts watching a running Hetzner workspace for idleness over SSH (pinned host key, the key the
- * record names). The clock of "how long has it been idle" starts no earlier than the server's
- * creation; evidence on the VM decides the rest (see docs/idle-detection.md).
+ * Starts watching a running workspace for idleness over SSH (pinned host key, the key the record
+ * names). The clock of "how long has it been idle" starts no earlier than the server's creation;
+ * evidence on the VM decides the rest (see docs/idle-detection.md). A brought SSH host is watched
+ * too, so its activity shows, but never with a timeout: Cairn never stops the user's own machine.
  */
 export function watchIdle(ctx: WorkspaceContext, record: WorkspaceRecord): void {
   const ssh = record.ssh
-  if (record.provider !== 'hetzner' || record.state !== 'running' || ssh === null) return
+  if (record.state !== 'running' || ssh === null) return
   const probe = new SshIdleProbe({
     keptPaths: record.paths,
     connect: async () => {
@@ -30,7 +31,7 @@ export function watchIdle(ctx: WorkspaceContext, record: WorkspaceRecord): void 
   const created = record.server ? Date.parse(record.server.createdAt) : NaN
   ctx.idle.watch(record.id, {
     probe,
-    timeoutMinutes: record.idleTimeoutMinutes,
+    timeoutMinutes: record.provider === 'ssh' ? null : record.idleTimeoutMinutes,
     startedAt: Number.isFinite(created) ? created : Date.now(),
   })
 }
@@ -40,10 +41,10 @@ export async function unwatchIdle(ctx: WorkspaceContext, id: string): Promise<vo
   await ctx.idle.unwatch(id)
 }
 
-/** At start-up: every running Hetzner workspace is watched again. */
+/** At start-up: every running workspace (and brought host) is watched again. */
 export async function watchRunningWorkspaces(ctx: WorkspaceContext): Promise<void> {
   for (const record of await ctx.registry.list()) {
-    if (record.provider === 'hetzner' && record.state === 'running' && record.ssh !== null) {
+    if (record.state === 'running' && record.ssh !== null) {
       watchIdle(ctx, record)
     }
   }

@@ -1,3 +1,4 @@
+import { CairnError } from '../../../../shared/errors'
 import type { Handlers } from '../dispatch'
 import { adoptOrphan, probeOrphanHostKey } from '../../workspaces/adopt-orphan'
 import { checkBackupRules } from '../../workspaces/backup-rules'
@@ -63,6 +64,14 @@ export function workspacesRegistryHandlers(
 
     'workspaces.update': async (input) => {
       checkBackupRules([...(input.excludes ?? []), ...(input.includes ?? [])])
+      const current = await ctx.registry.require(input.id)
+      if (current.provider === 'ssh' && input.idleTimeoutMinutes != null) {
+        throw new CairnError(
+          'invalid_input',
+          `${current.name} is your own SSH host: Cairn shows its activity but never stops it, so ` +
+            'it has no idle timeout.',
+        )
+      }
       const updated = await ctx.registry.update(input.id, (r) => {
         if (input.idleTimeoutMinutes !== undefined) r.idleTimeoutMinutes = input.idleTimeoutMinutes
         if (input.excludes !== undefined) r.excludes = input.excludes
