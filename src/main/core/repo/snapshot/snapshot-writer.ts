@@ -12,7 +12,7 @@ import type { MemoryIndex } from '../index/memory-index'
 import { PackWriter, type StoredPack } from '../pack/pack-writer'
 import { encodeTree } from '../tree/tree-codec'
 import { sortEntries, type TreeEntry } from '../tree/tree-entry'
-import { Limiter } from '../util/limiter'
+import { WeightedLimiter } from '../util/limiter'
 import type { KeyMaterial } from '../workspace/key-ring'
 import type { Workspace } from '../workspace/workspace'
 import {
@@ -40,8 +40,14 @@ export interface SnapshotWriterOptions {
    * compression/compress-pool.ts).
    */
   compressOffMainThread?: boolean
-  /** Blobs being compressed at once (default 8 with worker threads, else 4). */
+  /** Blobs being compressed at once (default 64 with worker threads, else 4). */
   cpuConcurrency?: number
+  /**
+   * Plaintext bytes of blobs being compressed at once (default 4 MiB). Bounding bytes rather than
+   * only the count lets many small blobs share one message to a worker thread (one message per
+   * blob or two cost more than their compression) while big blobs stay few.
+   */
+  cpuBytes?: number
   /** Chunks of one file being processed at once (default 4). */
   chunksInFlightPerFile?: number
   /** Index files this writer stores are also put here (the next load need not GET them). */
@@ -104,7 +110,7 @@ export class SnapshotWriter {
     data: Promise.resolve(),
     tree: Promise.resolve(),
   }
-  private readonly cpu: Limiter
+  private readonly cpu: WeightedLimiter
   private readonly unindexed: StoredPack[] = []
   private readonly checkpoints = new Set<Promise<void>>()
   private lastIndexAt = Date.now()
@@ -130,13 +136,14 @@ export class SnapshotWriter {
       indexEveryMs: options.indexEveryMs ?? 5 * 60 * 1000,
       compress: options.compress ?? true,
       compressOffMainThread: options.compressOffMainThread ?? true,
-      cpuConcurrency: options.cpuConcurrency ?? (options.compressOffMainThread === false ? 4 : 8),
+      cpuConcurrency: options.cpuConcurrency ?? (options.compressOffMainThread === false ? 4 : 64),
+      cpuBytes: options.cpuBytes ?? 4 * 1024 * 1024,
       chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
       signal: options.signal,
       ...(options.indexCache ? { indexCache: options.indexCache } : {}),
     }
     this.key = workspace.keys.current
-    this.cpu = new Limiter(this.options.cpuConcurrency)
+    this.cpu = new WeightedLimiter(this.options.cpuBytes, this.options.cpuConcurrency)
     const packOptions = {
       targetSize: this.options.packSize,
       maxInFlight: this.options.maxPacksInFlight,
@@ -180,7 +187,7 @@ export class SnapshotWriter {
     if (this.pending.has(id) || this.index.has(id))
       return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
-    const work = this.cpu.run(async () => ({ id, encoded: await this.encode(raw) }))
+    const work = this.cpu.run(raw.length, async () => ({ id, encoded: await this.encode(raw) }))
     return this.append(type, raw, work, false)
   }
 
@@ -191,7 +198,7 @@ export class SnapshotWriter {
    */
   private storeNewBlob(raw: Uint8Array): Promise<StoreResult> {
     this.check()
-    const work = this.cpu.run(async () => {
+    const work = this.cpu.run(raw.length, async () => {
       const { id, encoded } = await sharedCompressPool().process(raw, {
         idKey: this.key.idKey,
         type: 'data',
