@@ -39,6 +39,17 @@ import {
   workspaceStartInputSchema,
   workspaceViewSchema,
 } from './domain/workspace'
+import {
+  forgetInputSchema,
+  forgetResultSchema,
+  pinInputSchema,
+  pinSchema,
+  retentionSetInputSchema,
+  retentionViewSchema,
+  scheduleSetInputSchema,
+  scheduleSettingsSchema,
+  scheduleStatusSchema,
+} from './domain/schedules'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -318,6 +329,40 @@ export const methods = {
     input: z.object({ id: workspaceIdSchema }).strict(),
     output: z.object({ command: z.string(), alias: z.string() }).strict(),
   },
+
+  // ---- Schedules, retention and pins (docs/schedules-and-retention.md) ----
+  /** The retention policy of a workspace (its own or the defaults), and the defaults. */
+  'retention.get': {
+    input: z.object({ workspaceId: workspaceIdSchema }).strict(),
+    output: retentionViewSchema,
+  },
+  /** Changes a workspace's policy (fields left out stay); `policy: null` goes back to the defaults. */
+  'retention.set': { input: retentionSetInputSchema, output: retentionViewSchema },
+  /**
+   * Applies the policy now (or `policy`, once). Every decision carries its reasons; with `dryRun`
+   * nothing changes. Restore points tagged stop, pinned ones and the latest are always kept. Takes
+   * the workspace's lease: refused (`conflict`, naming the holder) while another writer has it.
+   */
+  'restorePoints.forget': { input: forgetInputSchema, output: forgetResultSchema },
+  /** Pins are stored in the repository, so every desktop sees them and no forget removes them. */
+  'restorePoints.pin': { input: pinInputSchema, output: pinSchema },
+  'restorePoints.unpin': {
+    input: pinInputSchema,
+    output: z.object({ restorePointId: z.string() }),
+  },
+  'restorePoints.pins': {
+    input: z.object({ workspaceId: workspaceIdSchema }).strict(),
+    output: z.array(pinSchema),
+  },
+  'schedules.get': {
+    input: z.object({ workspaceId: workspaceIdSchema }).strict(),
+    output: scheduleSettingsSchema,
+  },
+  /** Fields left out stay; null switches that schedule off. */
+  'schedules.set': { input: scheduleSetInputSchema, output: scheduleSettingsSchema },
+  /** Every workspace's schedules: settings, next run times, last results. */
+  'schedules.status': { input: empty, output: z.array(scheduleStatusSchema) },
+  // ---- end of schedules, retention and pins ----
 } as const
 
 export const events = {
@@ -341,6 +386,8 @@ export const events = {
   },
   /** Reconcile finished: orphans, discovered workspaces and totals changed. */
   'workspaces.reconciled': { payload: workspaceListSchema },
+  /** A workspace's schedule settings or a scheduled result (backup, verify, retention) changed. */
+  'schedules.changed': { payload: scheduleStatusSchema },
 } as const
 
 export type Methods = typeof methods

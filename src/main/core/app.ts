@@ -30,6 +30,9 @@ import {
   type WorkspaceOptions,
 } from './workspaces/workspace-context'
 import { SettingsStore } from './settings/settings-store'
+import { retentionHandlers } from './api/handlers/retention'
+import { schedulesHandlers } from './api/handlers/schedules'
+import { Scheduler, type SchedulerOptions } from './schedules/scheduler'
 
 export interface CoreOptions {
   /** The app's data directory (settings, registry, logs). Created if missing. */
@@ -45,6 +48,8 @@ export interface CoreOptions {
   logger?: Logger
   /** Where the ssh config is, the VMs' SSH port, readiness timeouts (tests, local cloud). */
   workspaces?: WorkspaceOptions
+  /** The scheduler's clock and tick interval (tests drive it with tick()). */
+  schedules?: SchedulerOptions
 }
 
 /** Everything a host (Electron shell, headless host, tests) needs from the core. */
@@ -63,6 +68,8 @@ export interface CoreWithServices extends Core {
   idle: IdleMonitor
   /** The workspace registry and what the lifecycle shares (tests reach into it). */
   workspaces: WorkspaceContext
+  /** Scheduled backups, verifies and retention; tests call tick() with a moved clock. */
+  scheduler: Scheduler
   /**
    * Before a host exits: when the user turned on "stop every running workspace when Cairn
    * quits", stops them (back up, verify, delete each server) and resolves once all finished or
@@ -119,6 +126,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
   })
   const workspaces = workspaceContext(services, idle, options.workspaces)
   const idleSettings = new IdleSettingsStore(options.dataDir)
+  const scheduler = new Scheduler(workspaces, options.schedules)
   const handlers: Handlers = {
     ...appHandlers(services),
     ...settingsHandlers(services),
@@ -132,10 +140,13 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...workspacesRegistryHandlers(workspaces),
     ...workspacesProvisionHandlers(workspaces),
     ...workspacesStopHandlers(workspaces),
+    ...schedulesHandlers(workspaces, scheduler),
+    ...retentionHandlers(workspaces, scheduler),
   }
   // Interrupted operations are finished or rolled back, then running workspaces are watched
   // again; in the background, so the window opens at once (jobs report what happens).
   void workspaces.startup()
+  scheduler.start()
   logger.info('core started', {
     version: options.version,
     host: options.host,
@@ -150,9 +161,10 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     services,
     idle,
     workspaces,
+    scheduler,
     stopOnQuit: async () => stopOnQuit(workspaces, await idleSettings.get()),
     dispose: () =>
-      (disposed ??= Promise.all([idle.dispose(), jobs.dispose()]).then(() =>
+      (disposed ??= Promise.all([scheduler.dispose(), idle.dispose(), jobs.dispose()]).then(() =>
         logger.info('core stopped'),
       )),
   }

@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import {
+  retentionPolicySchema,
+  retentionRunSchema,
+  scheduledRunSchema,
+  verifyRunResultSchema,
+} from '../../../shared/domain/schedules'
+import { CairnError } from '../../../shared/errors'
+import { atomicWriteFile } from '../fs/atomic-write'
+
+export const SCHEDULES_FILE = 'schedules.json'
+const SCHEMA_VERSION = 1
+
+/** Defaults a user would choose (docs/schedules-and-retention.md). */
+export const DEFAULT_BACKUP_EVERY_MINUTES = 120
+export const DEFAULT_VERIFY_EVERY_HOURS = 24 * 7
+
+/**
+ * One workspace's schedules, retention policy and last results. Settings left out (undefined)
+ * mean "the default"; null means off.
+ */
+export const scheduleEntrySchema = z.object({
+  since: z.string(),
+  backupEveryMinutes: z.number().int().nullable().optional(),
+  verifyEveryHours: z.number().int().nullable().optional(),
+  applyRetention: z.boolean().optional(),
+  retention: retentionPolicySchema.partial().nullable().optional(),
+  lastBackup: scheduledRunSchema.nullable().default(null),
+  lastVerify: verifyRunResultSchema.nullable().default(null),
+  lastRetention: retentionRunSchema.nullable().default(null),
+})
+export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>
+
+const fileSchema = z.object({
+  schemaVersion: z.number().int(),
+  workspaces: z.record(z.string(), scheduleEntrySchema),
+})
+
+export type ScheduleListener = (workspaceId: string) => void
+
+/**
+ * `<dataDir>/schedules.json`: per workspace, its schedule settings, retention policy and the last
+ * scheduled runs (the times "due" is computed from, so missed slots survive a restart). Written
+ * atomically (temp file, fsync, rename) after every change; changes are serialized. A file
+ * written by a newer Cairn is refused rather than overwritten. No secrets.
+ */
+export class ScheduleStore {
+  readonly path: string
+  private entries: Record<string, ScheduleEntry> = {}
+  private loaded = false
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly listeners = new Set<ScheduleListener>()
+
+  constructor(
+    dataDir: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.path = join(dataDir, SCHEDULES_FILE)
+  }
+
+  onChange(listener: ScheduleListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** The workspace's entry; one is created (and saved) the first time a workspace is seen. */
+  async get(workspaceId: string): Promise<ScheduleEntry> {
+    await this.load()
+    const found = this.entries[workspaceId]
+    if (found) return structuredClone(found)
+    return this.update(workspaceId, () => {})
+  }
+
+  /** Entries of workspaces seen so far (without creating any). */
+  async peek(workspaceId: string): Promise<ScheduleEntry | null> {
+    await this.load()
+    const found = this.entries[workspaceId]
+    return found ? structuredClone(found) : null
+  }
+
+  update(workspaceId: string, change: (entry: ScheduleEntry) => void): Promise<ScheduleEntry> {
+    const run = async (): Promise<ScheduleEntry> => {
+      await this.load()
+      const before = this.entries[workspaceId]
+      const draft: ScheduleEntry = before
+        ? structuredClone(before)
+        : scheduleEntrySchema.parse({ since: new Date(this.now()).toISOString() })
+      change(draft)
+      const next = scheduleEntrySchema.parse(draft)
+      this.entries[workspaceId] = next
+      try {
+        await this.save()
+      } catch (error) {
+        if (before) this.entries[workspaceId] = before
+        else delete this.entries[workspaceId]
+        throw error
+      }
+      for (const listener of this.listeners) listener(workspaceId)
+      return structuredClone(next)
+    }
+    const next = this.queue.then(run, run)
+    this.queue = next.catch(() => {})
+    return next
+  }
+
+  /** Forgets a deleted workspace's entry. */
+  remove(workspaceId: string): Promise<void> {
+    const run = async () => {
+      await this.load()
+      if (!(workspaceId in this.entries)) return
+      const before = this.entries[workspaceId]!
+      delete this.entries[workspaceId]
+      try {
+        await this.save()
+      } catch (error) {
+        this.entries[workspaceId] = before
+        throw error
+      }
+    }
+    const next = this.queue.then(run, run)
+    this.queue = next.catch(() => {})
+    return next
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.loaded = true
+        return
+      }
+      throw new CairnError('internal', `Cairn could not read its schedules file ${this.path}.`)
+    }
+    let doc: unknown
+    try {
+      doc = JSON.parse(text)
+    } catch {
+      throw damaged(this.path)
+    }
+    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion
+    if (typeof version === 'number' && version > SCHEMA_VERSION) {
+      throw new CairnError(
+        'conflict',
+        `${this.path} was written by a newer Cairn. Update Cairn; this version leaves it untouched.`,
+      )
+    }
+    const parsed = fileSchema.safeParse(doc)
+    if (!parsed.success) throw damaged(this.path)
+    this.entries = parsed.data.workspaces
+    this.loaded = true
+  }
+
+  private async save(): Promise<void> {
+    const doc = { schemaVersion: SCHEMA_VERSION, workspaces: this.entries }
+    await atomicWriteFile(this.path, `${JSON.stringify(doc, null, 2)}\n`)
+  }
+}
+
+function damaged(path: string): CairnError {
+  return new CairnError(
+    'internal',
+    `Cairn's schedules file ${path} is damaged. Move it aside: schedules and retention go back to ` +
+      'their defaults (restore points are not affected).',
+  )
+}
