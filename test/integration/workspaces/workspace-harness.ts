@@ -10,6 +10,7 @@ import { dispatch } from '../../../src/main/core/api/dispatch'
 import { createCore, type CoreWithServices } from '../../../src/main/core/app'
 import { KeytarSecretStore } from '../../../src/main/core/secrets/keytar-secret-store'
 import type { WorkspaceOptions } from '../../../src/main/core/workspaces/workspace-context'
+import type { SchedulerOptions } from '../../../src/main/core/schedules/scheduler'
 import { cloudInfo, hetznerControl, newHetznerProject } from '../../support/cloud-info'
 
 /**
@@ -46,6 +47,8 @@ export interface HarnessOptions {
     service: string
   }
   workspaces?: WorkspaceOptions
+  /** The scheduler's clock and tick interval (schedule tests drive it with tick()). */
+  schedules?: SchedulerOptions
 }
 
 export async function startWorkspaceHarness(
@@ -69,6 +72,7 @@ export async function startWorkspaceHarness(
       pollIntervalMs: 200,
       ...options.workspaces,
     },
+    ...(options.schedules ? { schedules: options.schedules } : {}),
   })
   const events: WorkspaceHarness['events'] = []
   core.events.subscribe((event, payload) => events.push({ event, payload }))
