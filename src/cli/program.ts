@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import { version } from '../../package.json'
 import { backup, type BackupFlags } from './commands/backup'
+import { forget, type ForgetFlags } from './commands/forget'
 import { keyExport, keyImport, keyStatus, type ImportFlags } from './commands/key'
 import { ls, type LsFlags } from './commands/ls'
 import { repoInfo, repoInit } from './commands/repo'
@@ -288,6 +289,39 @@ Examples:
     .action(async (restorePoint: string | undefined, flags: VerifyFlags & JsonFlag) =>
       run(!!flags.json, (ctx) => verify(ctx, restorePoint, flags)),
     )
+
+  // ---- forget
+  const forgetCmd = program
+    .command('forget')
+    .description(
+      'remove restore points a retention policy does not keep (tagged stop, pinned and the latest always stay)',
+    )
+    .option('--keep-last <n>', 'keep the n newest')
+    .option('--keep-hourly <n>', 'keep the newest of each of the last n hours that have one (UTC)')
+    .option('--keep-daily <n>', 'keep the newest of each of the last n days that have one (UTC)')
+    .option('--keep-weekly <n>', 'keep the newest of each of the last n ISO weeks that have one')
+    .option('--keep-monthly <n>', 'keep the newest of each of the last n months that have one')
+    .option(
+      '--keep-within <duration>',
+      'keep everything this much older than the newest: 2d, 36h, 1w',
+    )
+    .option('--dry-run', 'show what would be removed and why; change nothing')
+  addWorkspaceOption(forgetCmd, 'workspace id (default: the only one in the repository)')
+  addJsonOption(addRepoOptions(forgetCmd))
+    .addHelpText(
+      'after',
+      `
+Without any --keep flag Cairn's defaults apply: --keep-last 10 --keep-hourly 24 --keep-daily 14
+--keep-weekly 8 --keep-monthly 12 --keep-within 2d. With some, only those rules apply. Restore
+points tagged stop, pinned ones and the newest are always kept. Only the restore points are
+removed; the data only they referenced stays in storage until a prune. Refused (exit code 5)
+while another writer holds the workspace's lease.
+
+Examples:
+  cairn forget --repo s3://bucket/cairn --workspace site --dry-run
+  cairn forget --repo /mnt/backup/cairn --keep-daily 7 --keep-weekly 4 --json`,
+    )
+    .action(async (flags: ForgetFlags & JsonFlag) => run(!!flags.json, (ctx) => forget(ctx, flags)))
 
   // ---- key
   const key = program
