@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { emptyRequestCounts, type RequestCounts } from '../main/core/storage/object-store'
 import { silentProgress, TerminalProgress, type ProgressSink } from './progress'
 
 export interface OutputStream {
@@ -27,6 +28,9 @@ export interface CommandOutput {
 
 /** Per-command helpers: output mode, warnings, progress. */
 export class CommandContext {
+  /** Requests the command made to the storage (every store it opens counts here). */
+  readonly requests: RequestCounts = emptyRequestCounts()
+
   constructor(
     readonly io: CliIo,
     readonly json: boolean,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { version } from '../../package.json'
 import { backup, type BackupFlags } from './commands/backup'
 import { forget, type ForgetFlags } from './commands/forget'
+import { pin, pins, unpin, type PinFlags } from './commands/pin'
 import { keyExport, keyImport, keyStatus, type ImportFlags } from './commands/key'
 import { ls, type LsFlags } from './commands/ls'
 import { repoInfo, repoInit } from './commands/repo'
@@ -322,6 +323,29 @@ Examples:
   cairn forget --repo /mnt/backup/cairn --keep-daily 7 --keep-weekly 4 --json`,
     )
     .action(async (flags: ForgetFlags & JsonFlag) => run(!!flags.json, (ctx) => forget(ctx, flags)))
+
+  // ---- pins
+  for (const [name, description] of [
+    ['pin', 'keep a restore point whatever the retention policy says (seen by every desktop)'],
+    ['unpin', 'let the retention policy decide about a pinned restore point again'],
+  ] as const) {
+    const cmd = program
+      .command(name)
+      .description(description)
+      .argument('<restore-point>', 'restore point id (or a unique prefix of 4+ digits)')
+    addWorkspaceOption(cmd, 'workspace id (default: the only one in the repository)')
+    addJsonOption(addRepoOptions(cmd)).action(
+      async (restorePoint: string, flags: PinFlags & JsonFlag) =>
+        run(!!flags.json, (ctx) =>
+          name === 'pin' ? pin(ctx, restorePoint, flags) : unpin(ctx, restorePoint, flags),
+        ),
+    )
+  }
+  const pinsCmd = program.command('pins').description('list pinned restore points')
+  addWorkspaceOption(pinsCmd, 'workspace id (default: the only one in the repository)')
+  addJsonOption(addRepoOptions(pinsCmd)).action(async (flags: PinFlags & JsonFlag) =>
+    run(!!flags.json, (ctx) => pins(ctx, flags)),
+  )
 
   // ---- key
   const key = program

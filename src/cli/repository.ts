@@ -5,6 +5,7 @@ import { listWorkspaces, openRepository, type Repository } from '../main/core/re
 import { assertWorkspaceId } from '../main/core/repo/layout'
 import { createObjectStore } from '../main/core/storage/create-store'
 import type { ObjectStore } from '../main/core/storage/object-store'
+import { CountingStore } from '../main/core/storage/counting-store'
 import { S3Store } from '../main/core/storage/s3-store'
 import { WrongKeyError } from './exit-codes'
 import type { CommandContext } from './io'
@@ -19,12 +20,12 @@ export interface CliStore {
 
 export function openStore(ctx: CommandContext, flags: RepoOptions): CliStore {
   const location = parseRepo(flags, ctx.io.env, ctx.io.cwd)
-  const store = createObjectStore(location.config, { secretAccessKey: location.secretAccessKey })
+  const base = createObjectStore(location.config, { secretAccessKey: location.secretAccessKey })
   return {
     location,
-    store,
+    store: new CountingStore(base, ctx.requests),
     close: () => {
-      if (store instanceof S3Store) store.destroy()
+      if (base instanceof S3Store) base.destroy()
     },
   }
 }

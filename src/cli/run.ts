@@ -3,6 +3,7 @@ import { CairnError } from '../shared/errors'
 import { EXIT, exitCodeFor } from './exit-codes'
 import { CommandContext, type CliIo } from './io'
 import { buildProgram, type Runner } from './program'
+import { madeRequests, requestSummary, SUMMARIZED, withRequests } from './request-summary'
 
 /**
  * Runs one `cairn` command line and returns its exit code. Results go to stdout (text, or one
@@ -16,8 +17,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const ctx = new CommandContext(io, json)
     try {
       const output = await body(ctx)
-      if (json) io.stdout.write(`${JSON.stringify(output.json, null, 2)}\n`)
+      if (json) io.stdout.write(`${JSON.stringify(withRequests(output.json, ctx), null, 2)}\n`)
       else if (output.text) io.stdout.write(`${output.text}\n`)
+      if (!json && io.stderr.isTTY && SUMMARIZED.has(argv[0] ?? '') && madeRequests(ctx))
+        io.stderr.write(`${requestSummary(ctx.requests)}\n`)
       exitCode = output.exitCode ?? EXIT.ok
     } catch (error) {
       exitCode = io.signal.aborted ? EXIT.cancelled : exitCodeFor(error)

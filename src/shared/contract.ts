@@ -50,6 +50,8 @@ import {
   scheduleSettingsSchema,
   scheduleStatusSchema,
 } from './domain/schedules'
+import { repairIndexInputSchema, repositoryCheckInputSchema } from './domain/check'
+import { storageCostsSchema } from './domain/costs'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -363,6 +365,24 @@ export const methods = {
   /** Every workspace's schedules: settings, next run times, last results. */
   'schedules.status': { input: empty, output: z.array(scheduleStatusSchema) },
   // ---- end of schedules, retention and pins ----
+  // ---- Repository check and repair, storage costs (docs/maintenance.md) ----
+  /**
+   * Checks the repository (one workspace or all): index against packs, every tree of every
+   * restore point, every data blob present, and a `readData` share of the data read back. A job;
+   * jobs.result gives the report (kind "check"); the job fails when damage was found.
+   */
+  'repository.check': { input: repositoryCheckInputSchema, output: jobSchema },
+  /**
+   * Rebuilds what the index is missing from the pack headers, under the workspace's lease; never
+   * deletes anything. A job; jobs.result gives what it added (kind "repair-index").
+   */
+  'repository.repairIndex': { input: repairIndexInputSchema, output: jobSchema },
+  /** Bytes stored and requests made per workspace this month, at R2's prices. */
+  'storage.costs': {
+    input: z.object({ measure: z.boolean().default(false) }).strict(),
+    output: storageCostsSchema,
+  },
+  // ---- end of check, repair and costs ----
 } as const
 
 export const events = {

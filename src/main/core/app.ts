@@ -8,6 +8,8 @@ import { backupKeysHandlers } from './api/handlers/backup-keys'
 import { restorePointsHandlers } from './api/handlers/restore-points'
 import { hetznerHandlers } from './api/handlers/hetzner'
 import { jobsHandlers } from './api/handlers/jobs'
+import { maintenanceHandlers } from './api/handlers/maintenance'
+import { costsHandlers } from './api/handlers/costs'
 import { settingsHandlers } from './api/handlers/settings'
 import { storageHandlers } from './api/handlers/storage'
 import { JobRunner } from './jobs/job-runner'
@@ -140,6 +142,8 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...workspacesRegistryHandlers(workspaces),
     ...workspacesProvisionHandlers(workspaces),
     ...workspacesStopHandlers(workspaces),
+    ...maintenanceHandlers(services),
+    ...costsHandlers(workspaces),
     ...schedulesHandlers(workspaces, scheduler),
     ...retentionHandlers(workspaces, scheduler),
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { checkJobResultSchema, repairIndexResultSchema } from './check'
+import { requestCountsSchema } from './costs'
 
 /**
  * Backup, restore, verify, restore points and browsing, as the UI sees them. Every schema that
@@ -237,6 +239,7 @@ export const backupJobResultSchema = z.object({
   /** Up to 200 warnings (unreadable files, files changed while read); `warningCount` has all. */
   warnings: z.array(backupWarningSchema),
   warningCount: z.number(),
+  requests: requestCountsSchema.optional(),
 })
 
 export const restoreJobResultSchema = z.object({
@@ -251,6 +254,7 @@ export const restoreJobResultSchema = z.object({
   refused: z.array(z.object({ path: z.string(), reason: z.string(), message: z.string() })),
   warnings: z.array(z.string()),
   durationMs: z.number(),
+  requests: requestCountsSchema.optional(),
 })
 
 export const verifyProblemSchema = z.object({
@@ -277,12 +281,17 @@ export const verifyJobResultSchema = z.object({
   bytesChecked: z.number(),
   problems: z.array(verifyProblemSchema),
   durationMs: z.number(),
+  requests: requestCountsSchema.optional(),
 })
 
 export const jobResultSchema = z.discriminatedUnion('kind', [
   backupJobResultSchema,
   restoreJobResultSchema,
   verifyJobResultSchema,
+  checkJobResultSchema,
+  repairIndexResultSchema,
+  /** A job with no other result (stop, delete, ...): the requests it made to the storage. */
+  z.object({ kind: z.literal('requests'), requests: requestCountsSchema }),
 ])
 export type JobResult = z.infer<typeof jobResultSchema>
 

@@ -4,6 +4,7 @@ import type { Job, JobKind } from '../../../shared/domain/jobs'
 import type { EventBus } from '../api/event-bus'
 import { silentLogger, type Logger } from '../logging/logger'
 import { loadJobHistory, saveJobHistory } from './job-history'
+import { runInJobScope } from './job-scope'
 import { RateMeter } from './rate-meter'
 
 export interface JobProgress {
@@ -162,7 +163,7 @@ export class JobRunner {
       .then(() => {
         // Cancelled (or shut down) before it began: do not start the work at all.
         if (controller.signal.aborted) throw controller.signal.reason
-        return task(ctx)
+        return runInJobScope({ id: job.id, kind, workspaceId: job.workspaceId }, () => task(ctx))
       })
       .then(
         () => this.finish(entry, 'succeeded', null),

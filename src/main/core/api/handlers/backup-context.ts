@@ -11,6 +11,8 @@ import { connectSsh, type SshConnectOptions } from '../../ssh/connection'
 import { createObjectStore, storageSecretId } from '../../storage/create-store'
 import type { ObjectStore } from '../../storage/object-store'
 import { S3Store } from '../../storage/s3-store'
+import { CostLedger } from '../../costs/cost-ledger'
+import { JobRequests } from '../../costs/job-requests'
 
 /** The configured repository, opened with this machine's master key. Close it when done. */
 export interface OpenedRepository {
@@ -29,10 +31,17 @@ export class BackupContext {
   readonly masterKeys: MasterKeyStore
   readonly sshKeys: SshKeyStore
   private readonly results = new Map<string, JobResult>()
+  /** Requests per workspace and month, and the bytes stored (storage.costs). */
+  readonly costs: CostLedger
+  /** Counts each job's storage requests (every store opened here inside a job). */
+  readonly jobRequests: JobRequests
 
   constructor(readonly s: CoreServices) {
     this.masterKeys = new MasterKeyStore(s.secrets, { known: s.known })
     this.sshKeys = new SshKeyStore(s.dataDir, s.secrets)
+    this.costs = new CostLedger(s.dataDir)
+    this.jobRequests = new JobRequests(this.costs, s.logger)
+    this.jobRequests.follow(s.events, this)
   }
 
   /** The storage in Settings as an ObjectStore (with its secret from the keychain). */
@@ -43,12 +52,12 @@ export class BackupContext {
     }
     const id = storageSecretId(config)
     const secret = id === null ? null : await this.s.secrets.get(secretAccounts.storageSecret(id))
-    const store = createObjectStore(config, { secretAccessKey: secret, logger: this.s.logger })
+    const base = createObjectStore(config, { secretAccessKey: secret, logger: this.s.logger })
     return {
-      store,
+      store: this.jobRequests.wrap(base),
       config,
       close: () => {
-        if (store instanceof S3Store) store.destroy()
+        if (base instanceof S3Store) base.destroy()
       },
     }
   }

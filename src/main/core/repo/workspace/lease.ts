@@ -178,9 +178,10 @@ function isLive(lease: FoundLease, nowMs: number, ttlMs: number): boolean {
   return acquired + ttlMs > nowMs
 }
 
-function heldBy(lease: FoundLease): CairnError {
+function heldBy(lease: FoundLease, nowMs = Date.now()): CairnError {
+  const age = (iso: string) => `${Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000))} s`
   const who = lease.record
-    ? `${lease.record.holder} on ${lease.record.hostname} (since ${lease.record.acquired}, until ${lease.record.expires})`
+    ? `${lease.record.holder} on ${lease.record.hostname} (taken ${age(lease.record.acquired)} ago at ${lease.record.acquired}, held until ${lease.record.expires} unless renewed)`
     : 'another Cairn'
   return new CairnError(
     'conflict',
@@ -196,7 +197,7 @@ export async function acquireLease(workspace: Workspace, options: LeaseOptions):
   const held = (lease: FoundLease) =>
     !abandoned.has(lease.key) && isLive(lease, now().getTime(), ttl)
   const live = (await readLeases(workspace, options.signal)).filter(held)
-  if (live.length > 0) throw heldBy(live[0]!)
+  if (live.length > 0) throw heldBy(live[0]!, now().getTime())
   const acquiredMs = now().getTime()
   const key = leaseKey(workspace, acquiredMs)
   try {
@@ -211,7 +212,7 @@ export async function acquireLease(workspace: Workspace, options: LeaseOptions):
   )
   if (after[0]?.key !== key) {
     await workspace.store.delete(key)
-    throw heldBy(after[0]!)
+    throw heldBy(after[0]!, now().getTime())
   }
   return new Lease(workspace, key, acquiredMs, options)
 }
