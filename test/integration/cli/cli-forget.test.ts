@@ -79,6 +79,36 @@ describe('cairn forget', () => {
     expect(after[0]!.tags).toContain('stop')
   })
 
+  it('a pinned restore point survives a policy that keeps nothing; unpinned, it goes', async () => {
+    const [stopPoint, latest] = await list()
+    const second = async () => {
+      writeFileSync(join(source, 'file.txt'), 'version 5\n')
+      const made = await runCairn(['backup', '--repo', repo, '--from', source, '-w', 'site'], {
+        env,
+      })
+      expect(made.code, made.stderr).toBe(0)
+    }
+    await second()
+    const pinned = await runCairn(['pin', latest!.id.slice(0, 8), '--repo', repo], { env })
+    expect(pinned.code, pinned.stderr).toBe(0)
+    expect(pinned.stdout).toContain(`Pinned ${latest!.id.slice(0, 8)} of site.`)
+    const listed = await runCairn(['pins', '--repo', repo, '--json'], { env })
+    expect(listed.json()).toMatchObject({ pins: [{ restorePointId: latest!.id }], unreadable: [] })
+    const run = await runCairn(['forget', '--repo', repo, '--keep-last', '0', '--json'], { env })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.json<ForgetResult>()).toMatchObject({ kept: 3, removed: 0 })
+    expect(run.json<ForgetResult>().decisions.map((d) => d.reasons)).toEqual([
+      ['kept: latest'],
+      ['kept: pinned'],
+      ['kept: tagged stop'],
+    ])
+    const unpinned = await runCairn(['unpin', latest!.id.slice(0, 6), '--repo', repo], { env })
+    expect(unpinned.code, unpinned.stderr).toBe(0)
+    await runCairn(['forget', '--repo', repo, '--keep-last', '0'], { env })
+    expect((await list()).map((p) => p.id)).not.toContain(latest!.id)
+    expect((await list()).map((p) => p.id)).toContain(stopPoint!.id)
+  })
+
   it('without --keep flags applies the defaults; a bad value is a usage error', async () => {
     const run = await runCairn(['forget', '--repo', repo, '--dry-run', '--json'], { env })
     expect(run.code, run.stderr).toBe(0)

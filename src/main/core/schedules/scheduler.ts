@@ -61,6 +61,10 @@ export class Scheduler {
     this.retryMs = options.retryMs ?? 15 * MINUTE
     this.store = new ScheduleStore(ctx.s.dataDir, this.now)
     this.store.onChange((id) => void this.publish(id))
+    // A deleted workspace's schedules and results go with it.
+    ctx.registry.onChange((id, record) => {
+      if (record === null) void this.store.remove(id).catch(() => {})
+    })
   }
 
   /** Starts ticking after the core's start-up (recovery of interrupted operations) finished. */
