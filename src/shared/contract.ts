@@ -408,6 +408,10 @@ export const events = {
   'workspaces.reconciled': { payload: workspaceListSchema },
   /** A workspace's schedule settings or a scheduled result (backup, verify, retention) changed. */
   'schedules.changed': { payload: scheduleStatusSchema },
+  /** Restore points were forgotten (by restorePoints.forget or retention after a scheduled backup). */
+  'restorePoints.removed': {
+    payload: z.object({ workspaceId: z.string(), restorePointIds: z.array(z.string()) }),
+  },
 } as const
 
 export type Methods = typeof methods

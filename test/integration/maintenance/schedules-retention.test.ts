@@ -160,6 +160,11 @@ describe('schedules and retention against a running workspace', () => {
     expect(left.map((p) => p.trigger)).toEqual(['manual', 'stop', 'schedule'])
     expect(left[0]!.id).toBe(pinnedId)
     expect((await statusOf()).retention.last).toMatchObject({ ok: true, removed: 3, kept: 3 })
+    const removedEvent = h.events.find((e) => e.event === 'restorePoints.removed')
+    expect(removedEvent?.payload).toEqual({
+      workspaceId: ws.record.id,
+      restorePointIds: [all[3]!.id, all[1]!.id, all[0]!.id],
+    })
     const view = await h.workspace(ws.record.id)
     expect(view.restorePointCount).toBe(3)
   })

@@ -1,5 +1,9 @@
 import type { Job } from '../../../shared/domain/jobs'
-import type { ScheduleSettings, ScheduleStatus } from '../../../shared/domain/schedules'
+import type {
+  ForgetResult,
+  ScheduleSettings,
+  ScheduleStatus,
+} from '../../../shared/domain/schedules'
 import type { WorkspaceRecord } from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import type { JobContext } from '../jobs/job-runner'
@@ -284,7 +288,10 @@ export class Scheduler {
             removed: result.removed,
           }
         })
-        if (result.removed > 0) await this.refreshStorage(record.id, repo.store, job.signal)
+        if (result.removed > 0) {
+          this.publishRemoved(record.id, result)
+          await this.refreshStorage(record.id, repo.store, job.signal)
+        }
       } finally {
         close()
       }
@@ -306,6 +313,14 @@ export class Scheduler {
         })
         .catch(() => {})
     }
+  }
+
+  /** Tells the UI which restore points a forget removed. */
+  publishRemoved(workspaceId: string, result: ForgetResult): void {
+    this.ctx.s.events.emit('restorePoints.removed', {
+      workspaceId,
+      restorePointIds: result.decisions.filter((d) => !d.keep).map((d) => d.restorePointId),
+    })
   }
 
   /** After restore points were forgotten: the list shows the new count and bytes. */

@@ -94,6 +94,7 @@ export function retentionHandlers(
           removed: result.removed,
         })
         if (!dryRun && result.removed > 0) {
+          scheduler.publishRemoved(workspaceId, result)
           await scheduler.refreshStorage(workspaceId, store, call.signal)
         }
         return result
