@@ -29,7 +29,15 @@ export function costsHandlers(ctx: WorkspaceContext): Pick<Handlers, 'storage.co
         try {
           const key = await backup.masterKeys.require()
           const repo = await openRepository(store, key, call.signal ? { signal: call.signal } : {})
-          for (const id of await listWorkspaces(repo, call.signal ? { signal: call.signal } : {})) {
+          const present = await listWorkspaces(repo, call.signal ? { signal: call.signal } : {})
+          // Workspaces deleted since they were measured take nothing now.
+          for (const id of Object.keys(await backup.costs.snapshot())) {
+            if (id !== REPOSITORY_LEDGER_KEY && !present.includes(id)) {
+              ctx.storage.delete(id)
+              await backup.costs.setStored(id, 0)
+            }
+          }
+          for (const id of present) {
             // The measuring LISTs are requests too: counted for the workspace.
             const counting = new CountingStore(store)
             const use = await measureStorage(counting, id, call.signal)
