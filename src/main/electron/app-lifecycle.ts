@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, dialog, protocol, session, type BrowserWindow } from 'electron'
+import { app, dialog, powerMonitor, protocol, session, type BrowserWindow } from 'electron'
 import { createCore, type CoreWithServices } from '../core/app'
 import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import { registerAppScheme, serveAppProtocol } from './app-protocol'
@@ -90,6 +90,12 @@ export function runApp(): void {
         location,
         window: () => window,
         reportError: (method, error) => logger.error(`unexpected error in ${method}`, error),
+      })
+      // After sleep: backups and verifies that fell due run now (once each), not at the next tick.
+      powerMonitor.on('resume', () => {
+        void core?.scheduler
+          .tick()
+          .catch((error: unknown) => logger.error('scheduler tick after resume failed', error))
       })
       showWindow()
     })
