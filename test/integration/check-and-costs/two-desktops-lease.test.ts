@@ -8,6 +8,7 @@ import type { StorageCosts } from '../../../src/shared/domain/costs'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
+import { monthOf } from '../../../src/main/core/costs/cost-ledger'
 import { acquireLease, openWorkspace } from '../../../src/main/core/repo'
 import { cloudInfo } from '../../support/cloud-info'
 import { startHarness, type Harness } from '../core/core-harness'
@@ -83,7 +84,7 @@ describe('two desktops, one workspace', () => {
   it('lets exactly one backup write; the other gets a conflict naming the holder and its age', async () => {
     const [ja, jb] = await Promise.all([backup(a), backup(b)])
     const states = [ja.state, jb.state].sort()
-    expect(states).toEqual(['failed', 'succeeded'])
+    expect(states, JSON.stringify([ja.error, jb.error])).toEqual(['failed', 'succeeded'])
     const loser = ja.state === 'failed' ? ja : jb
     const winner = loser === ja ? jb : ja
     expect(loser.error?.code).toBe('conflict')
@@ -94,10 +95,15 @@ describe('two desktops, one workspace', () => {
       await a.call('restorePoints.list', { workspaceId: WS }),
     )
     expect(list.restorePoints).toHaveLength(1)
-    // The loser made requests too (it looked for leases): they are in its result and ledger.
-    const result = ok<JobResult>(await a.call('jobs.result', { id: winner.id }))
-    const counts = (result as { requests?: { put: number } }).requests
-    expect(counts?.put).toBeGreaterThan(0)
+    // The winner's requests are in its result; the loser's (it looked for leases, wrote its own
+    // and removed it) are in its desktop's ledger although it has no result.
+    const winnerDesk = winner === ja ? a : b
+    const loserDesk = winner === ja ? b : a
+    const result = ok<JobResult>(await winnerDesk.call('jobs.result', { id: winner.id }))
+    expect((result as { requests?: { put: number } }).requests?.put).toBeGreaterThan(1)
+    expect(ok(await loserDesk.call('jobs.result', { id: loser.id }))).toBeNull()
+    const ledger = await backupContext(loserDesk.core.services).costs.snapshot()
+    expect(ledger[WS]?.months[monthOf(new Date())]?.list).toBeGreaterThan(0)
     // And once the winner is done, the other desktop backs up at once.
     expect((await backup(loser === ja ? a : b)).state).toBe('succeeded')
   }, 40_000)

@@ -12,6 +12,9 @@ import { runInJobScope } from '../../../src/main/core/jobs/job-scope'
 import { JobRequests } from '../../../src/main/core/costs/job-requests'
 import { CountingStore } from '../../../src/main/core/storage/counting-store'
 import { FolderStore } from '../../../src/main/core/storage/folder-store'
+import { EventBus } from '../../../src/main/core/api/event-bus'
+import type { JobResult } from '../../../src/shared/domain/backup'
+import type { Job } from '../../../src/shared/domain/jobs'
 import { emptyRequestCounts } from '../../../src/main/core/storage/object-store'
 
 const dirs: string[] = []
@@ -85,6 +88,51 @@ describe('CountingStore', () => {
     ])
     expect(jobs.of('j1')).toMatchObject({ put: 3, get: 1 })
     expect(jobs.of('j2')).toMatchObject({ put: 1, get: 0 })
+  })
+})
+
+describe('JobRequests.follow', () => {
+  it('adds the requests to a finished job result, gives a result-less job one, and fills the ledger', async () => {
+    const ledger = new CostLedger(tempDir())
+    const jobs = new JobRequests(ledger)
+    const events = new EventBus()
+    const results = new Map<string, JobResult>()
+    jobs.follow(events, {
+      result: (id) => results.get(id) ?? null,
+      setResult: (id, r) => results.set(id, r),
+    })
+    const base = new FolderStore(tempDir())
+    for (const id of ['verify-1', 'delete-1', 'cancelled-1']) {
+      await runInJobScope({ id, kind: 'verify', workspaceId: 'w1' }, async () => {
+        await jobs.wrap(base).put(`${id}/x`, Buffer.alloc(3))
+      })
+    }
+    results.set('verify-1', {
+      kind: 'repair-index',
+      workspaceId: 'w1',
+      indexed: [],
+      blobsAdded: 0,
+      failed: [],
+      indexFiles: [],
+    })
+    const job = (id: string, state: Job['state']) =>
+      ({ id, state, workspaceId: 'w1' }) as unknown as Job
+    events.emit('job.updated', job('verify-1', 'running'))
+    expect(results.get('verify-1')).not.toHaveProperty('requests')
+    events.emit('job.updated', job('verify-1', 'succeeded'))
+    events.emit('job.updated', job('delete-1', 'succeeded'))
+    events.emit('job.updated', job('cancelled-1', 'cancelled'))
+    expect(results.get('verify-1')).toMatchObject({
+      kind: 'repair-index',
+      requests: { put: 1, bytesUp: 3 },
+    })
+    expect(results.get('delete-1')).toEqual({
+      kind: 'requests',
+      requests: { ...emptyRequestCounts(), put: 1, bytesUp: 3 },
+    })
+    expect(results.has('cancelled-1')).toBe(false)
+    const totals = await ledger.snapshot()
+    expect(totals.w1!.months[monthOf(new Date())]).toMatchObject({ put: 3, bytesUp: 9 })
   })
 })
 
