@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { JobResult, RestorePointList } from '../../../src/shared/domain/backup'
@@ -47,6 +49,9 @@ describe('back up now, and what stop and delete do to a brought SSH host', () =>
       server: { id: ws.serverId },
       lastBackup: { restorePointId: point!.id, trigger: 'manual' },
     })
+    // The index files it wrote are in the desktop's index cache, so the next backup reads none.
+    const cached = await readdir(join(h.dataDir, 'cache'), { recursive: true })
+    expect(cached.filter((f) => f.includes(`${ws.record.id}/index/`)).length).toBeGreaterThan(0)
     // The list shows its storage at once, without waiting for a reconcile.
     const view = await h.workspace(ws.record.id)
     expect(view.restorePointCount).toBe(1)

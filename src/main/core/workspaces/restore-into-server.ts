@@ -43,6 +43,7 @@ export async function restoreIntoServer(
     for (const path of request.paths) {
       const result = await runRestore({
         workspace,
+        indexCache: ctx.backup.indexCache(workspace),
         snapshotId: restorePointId || request.restorePoint,
         ...(single ? {} : { include: [path] }),
         target: {

@@ -84,6 +84,7 @@ export async function backupWorkspace(
       const prefix = options.phasePrefix ?? ''
       const result = await runBackup({
         workspace,
+        indexCache: ctx.backup.indexCache(workspace),
         source,
         paths: record.paths,
         trigger: options.trigger,

@@ -1,10 +1,11 @@
+import { join } from 'node:path'
 import type { Endpoint, JobResult, SshEndpoint } from '../../../../shared/domain/backup'
 import { CairnError } from '../../../../shared/errors'
 import type { StorageConfig } from '../../../../shared/domain/settings'
 import { connectSshSource, localSource, type RestoreTarget, type Source } from '../../backup'
 import { MasterKeyStore } from '../../keys/master-key-store'
 import { SshKeyStore } from '../../keys/ssh-key-store'
-import { openRepository, type Repository } from '../../repo'
+import { FolderIndexCache, openRepository, type Repository, type Workspace } from '../../repo'
 import { secretAccounts } from '../../secrets/secret-store'
 import type { CoreServices } from '../../services'
 import { connectSsh, type SshConnectOptions } from '../../ssh/connection'
@@ -107,6 +108,15 @@ export class BackupContext {
       target: { kind: 'ssh', connection, dir: endpoint.path },
       close: () => connection.close(),
     }
+  }
+
+  /**
+   * The on-disk index cache of a workspace (`<dataDir>/cache`, see docs/repository-format.md
+   * §11.1): index files are immutable and verified by hash, so a backup or restore downloads only
+   * the ones it has not seen. Verify never uses it.
+   */
+  indexCache(workspace: Workspace): FolderIndexCache {
+    return new FolderIndexCache(join(this.s.dataDir, 'cache'), workspace.repo.id, workspace.id)
   }
 
   setResult(jobId: string, result: JobResult): void {

@@ -45,6 +45,7 @@ export function backupHandlers(
             try {
               const result = await runBackup({
                 workspace,
+                indexCache: context.indexCache(workspace),
                 source,
                 paths: [input.source.path],
                 trigger: input.trigger,
@@ -133,6 +134,7 @@ export function backupHandlers(
             try {
               const result = await runRestore({
                 workspace,
+                indexCache: context.indexCache(workspace),
                 snapshotId: input.restorePoint,
                 include: input.include,
                 target,
