@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestorePointList } from '../../../src/shared/domain/backup'
@@ -111,7 +112,13 @@ describe('a workspace from create to delete', () => {
 
   it('deletes: nothing is left at Hetzner, in the bucket, in the keychain or the registry', async () => {
     expect((await bucketKeys()).some((k) => k.includes(record.id))).toBe(true)
+    const cached = async () =>
+      (await readdir(join(h.dataDir, 'cache'), { recursive: true })).filter((f) =>
+        f.includes(record.id),
+      )
+    expect((await cached()).length).toBeGreaterThan(0)
     await job('workspaces.delete', { id: record.id, confirmName: 'cycle' })
+    expect(await cached()).toEqual([])
     expect(await servers()).toEqual([])
     expect((await bucketKeys()).filter((k) => k.includes(record.id))).toEqual([])
     expect(await h.core.workspaces.registry.get(record.id)).toBeNull()

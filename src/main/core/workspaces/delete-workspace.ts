@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { hostname } from 'node:os'
 import type { Job } from '../../../shared/domain/jobs'
 import type { WorkspaceRecord } from '../../../shared/domain/workspace'
@@ -111,6 +113,8 @@ async function runDelete(ctx: WorkspaceContext, id: string, job: JobContext): Pr
           beforeDeleting: () => setStep(ctx, id, 'deleting-restore-points'),
           onDeleted: (n) => job.progress({ filesDone: n }),
         })
+        // Its cached index files (encrypted, but of data that no longer exists) go too.
+        await rm(join(ctx.s.dataDir, 'cache', repo.id, id), { recursive: true, force: true })
       } catch (error) {
         await lease?.release().catch(() => {})
         throw error
