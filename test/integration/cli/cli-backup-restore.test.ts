@@ -304,7 +304,7 @@ describe('Ctrl-C', () => {
     expect(run.stderr).toMatch(/Cancelling/)
     expect(run.stderr).toMatch(/cairn: .*[Cc]ancelled/)
     const list = await runCairn(['snapshots', '--repo', repo, '--json'], { env })
-    expect(list.json()).toEqual({ restorePoints: [], damaged: [] })
+    expect(list.json()).toEqual({ restorePoints: [], damaged: [], requests: expect.any(Object) })
     const again = await runCairn([...args, '--json'], { env })
     expect(again.code, again.stderr).toBe(0)
     const verify = await runCairn(['verify', '--repo', repo], { env })

@@ -47,6 +47,7 @@ describe('cairn repo init / info and the master key in the keychain', () => {
       masterKey: { source: 'keychain', keyId: made.masterKey.keyId },
       workspaces: [],
       damagedRestorePoints: [],
+      requests: expect.objectContaining({ put: 0, list: expect.any(Number) }),
     })
     const text = await runCairn(['repo', 'info', '--repo', repo], { env: { ...env, ...keychain } })
     expect(text.stdout).toContain(made.repository.id)
@@ -113,7 +114,7 @@ describe('cairn repo init / info and the master key in the keychain', () => {
     })
     const listed = await runCairn(['snapshots', '--repo', repo, '--json'], { env: b })
     expect(listed.code, listed.stderr).toBe(0)
-    expect(listed.json()).toEqual({ restorePoints: [], damaged: [] })
+    expect(listed.json()).toEqual({ restorePoints: [], damaged: [], requests: expect.any(Object) })
 
     const same = await runCairn(['key', 'import-recovery', '--json'], {
       env: b,
