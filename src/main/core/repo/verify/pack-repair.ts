@@ -11,6 +11,8 @@ import type { Workspace } from '../workspace/workspace'
 export interface UnindexedPack {
   id: string
   size: number
+  /** When the store last wrote it, if the store says (prune keeps young ones). */
+  modified?: Date
 }
 
 /**
@@ -28,7 +30,11 @@ export async function findUnindexedPacks(
   })) {
     const id = WorkspacePaths.idOf(object.key)
     if (id && object.key === workspace.paths.pack(id) && !index.hasPack(id))
-      found.push({ id, size: object.size })
+      found.push({
+        id,
+        size: object.size,
+        ...(object.modified ? { modified: object.modified } : {}),
+      })
   }
   return found
 }
