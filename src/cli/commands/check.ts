@@ -51,7 +51,10 @@ export async function check(ctx: CommandContext, flags: CheckFlags): Promise<Com
         lines.push(
           `${id}: index repaired: ${repair.indexed.length} pack${repair.indexed.length === 1 ? '' : 's'} ` +
             `(${formatBytes(repair.indexed.reduce((n, p) => n + p.size, 0))}, ${repair.blobsAdded} blobs) added` +
-            (repair.failed.length ? `, ${repair.failed.length} unreadable (left in place)` : ''),
+            (repair.failed.length ? `, ${repair.failed.length} unreadable (left in place)` : '') +
+            (repair.movedIndexFiles.length
+              ? `; ${repair.movedIndexFiles.length} damaged index file(s) moved to damaged/index/`
+              : ''),
         )
         for (const failed of repair.failed)
           lines.push(`  ${failed.id.slice(0, 8)}: ${failed.message}`)

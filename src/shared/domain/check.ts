@@ -72,6 +72,8 @@ export const repairIndexResultSchema = z.object({
   /** Packs that could not be read (left in place, never deleted). */
   failed: z.array(z.object({ id: z.string(), message: z.string() })),
   indexFiles: z.array(z.string()),
+  /** Damaged index files moved to workspaces/<id>/damaged/index/ (kept, no longer loaded). */
+  movedIndexFiles: z.array(z.string()),
   requests: requestCountsSchema.optional(),
 })
 export type RepairIndexResult = z.infer<typeof repairIndexResultSchema>

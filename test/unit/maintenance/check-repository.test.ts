@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { generateMasterKey } from '../../../src/main/core/keys/master-key'
 import { checkRepository } from '../../../src/main/core/maintenance/check-repository'
 import { checkWorkspaceRepository } from '../../../src/main/core/maintenance/check-workspace-repository'
-import { repairIndex } from '../../../src/main/core/maintenance/repair-index'
+import { damagedIndexKey, repairIndex } from '../../../src/main/core/maintenance/repair-index'
 import {
   acquireLease,
   createSnapshotWriter,
@@ -156,6 +156,35 @@ describe('repository check', () => {
     expect((await loadIndex(fresh)).index.packCount).toBe(packs)
     // A second repair finds nothing to add.
     expect((await repairIndex(fresh, { holder: 'again', hostname: 'h' })).indexed).toEqual([])
+  })
+
+  it('repairs around a damaged index file: re-indexes its packs and moves it aside', async () => {
+    const { root, store, masterKey, workspace, ids } = await twoRestorePoints()
+    const indexFiles = files(root, workspace.paths.index)
+    for (const file of indexFiles) {
+      const bytes = fs.readFileSync(file)
+      bytes[Math.floor(bytes.length / 2)]! ^= 0x01
+      fs.writeFileSync(file, bytes)
+    }
+    const broken = await checkWorkspaceRepository(workspace)
+    expect(broken.problems.filter((p) => p.kind === 'index')).toHaveLength(indexFiles.length)
+    // Readers refuse a damaged index: a restore cannot even start.
+    await expect(openSnapshotReader(workspace)).rejects.toThrow(/damaged/)
+
+    const repair = await repairIndex(workspace, { holder: 'test repair', hostname: 'h' })
+    expect(repair.movedIndexFiles.sort()).toEqual(indexFiles.map((f) => path.basename(f)).sort())
+    for (const id of repair.movedIndexFiles)
+      expect(fs.existsSync(path.join(root, damagedIndexKey(workspace, id)))).toBe(true)
+
+    const fresh = await openWorkspace(await openRepository(store, masterKey), 'ws-1')
+    expect(await checkWorkspaceRepository(fresh, { readData: 1 })).toMatchObject({
+      ok: true,
+      problems: [],
+    })
+    const reader = await openSnapshotReader(fresh)
+    expect((await reader.listSnapshots()).snapshots.map((s) => s.id).sort()).toEqual(
+      [...ids].sort(),
+    )
   })
 
   it('repairs only under the lease: a held lease is a conflict naming the holder', async () => {

@@ -114,6 +114,7 @@ describe('JobRequests.follow', () => {
       blobsAdded: 0,
       failed: [],
       indexFiles: [],
+      movedIndexFiles: [],
     })
     const job = (id: string, state: Job['state']) =>
       ({ id, state, workspaceId: 'w1' }) as unknown as Job

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { RepairIndexResult } from '../../../shared/domain/check'
+import { CairnError } from '../../../shared/errors'
 import {
   acquireLease,
   findUnindexedPacks,
@@ -7,6 +8,11 @@ import {
   loadIndex,
   type Workspace,
 } from '../repo'
+
+/** Where a repair keeps a damaged index file it took out of index/ (never read by Cairn). */
+export function damagedIndexKey(workspace: Workspace, id: string): string {
+  return `${workspace.paths.root}damaged/index/${id}`
+}
 
 export interface RepairIndexOptions {
   /** Who holds the lease meanwhile, for people ("repair job 12"). */
@@ -21,8 +27,8 @@ export interface RepairIndexOptions {
  * Rebuilds what the index is missing from the packs themselves: every pack in data/ that no
  * readable index file names gets its header read (a ranged GET, authenticated) and written into a
  * new index file. Under the workspace's lease, so no backup adds packs meanwhile. Nothing is ever
- * deleted: a pack that cannot be read stays where it is and is reported; damaged index files stay
- * too (loading skips them, and the packs they named are indexed again here).
+ * deleted: a pack that cannot be read stays where it is and is reported; a damaged index file is
+ * moved (copied, then removed) to `damaged/index/<id>` once the packs it named are indexed again.
  */
 export async function repairIndex(
   workspace: Workspace,
@@ -38,11 +44,40 @@ export async function repairIndex(
   })
   lease.keepAlive(ttlMs / 3)
   try {
-    const { index } = await loadIndex(workspace, { signal, onDamaged: () => {} })
+    const damaged: string[] = []
+    const { index } = await loadIndex(workspace, {
+      signal,
+      onDamaged: (id) => damaged.push(id),
+    })
     const orphans = await findUnindexedPacks(workspace, index, { signal })
     const before = index.blobCount
     const result = await indexPacksFromHeaders(workspace, index, orphans, { signal })
     const sizes = new Map(orphans.map((p) => [p.id, p.size]))
+    // Every pack a damaged index file could name is now indexed again (or is gone), so the file
+    // says nothing the index lacks; but readers refuse to load an index with a damaged file in
+    // it. Moved aside, byte for byte, so backups and restores work again and nothing is lost.
+    const movedIndexFiles: string[] = []
+    for (const id of damaged) {
+      const from = workspace.paths.indexFile(id)
+      let bytes: Uint8Array
+      try {
+        bytes = await workspace.store.get(from, { signal })
+      } catch (error) {
+        if (error instanceof CairnError && error.code === 'not_found') continue
+        throw error
+      }
+      try {
+        await workspace.store.put(damagedIndexKey(workspace, id), bytes, {
+          createOnly: true,
+          signal,
+        })
+      } catch (error) {
+        // Already moved there by an earlier repair that stopped before the delete.
+        if (!(error instanceof CairnError && error.code === 'conflict')) throw error
+      }
+      await workspace.store.delete(from, { signal })
+      movedIndexFiles.push(id)
+    }
     return {
       kind: 'repair-index',
       workspaceId: workspace.id,
@@ -50,6 +85,7 @@ export async function repairIndex(
       blobsAdded: index.blobCount - before,
       failed: result.failed,
       indexFiles: result.indexFiles,
+      movedIndexFiles,
     }
   } finally {
     await lease.release().catch(() => {
