@@ -9,7 +9,7 @@ import {
   R2_PRICES,
 } from '../../../src/main/core/costs/r2-prices'
 import { runInJobScope } from '../../../src/main/core/jobs/job-scope'
-import { JobRequests } from '../../../src/main/core/costs/job-requests'
+import { JobRequests, REPOSITORY_LEDGER_KEY } from '../../../src/main/core/costs/job-requests'
 import { CountingStore } from '../../../src/main/core/storage/counting-store'
 import { FolderStore } from '../../../src/main/core/storage/folder-store'
 import { EventBus } from '../../../src/main/core/api/event-bus'
@@ -134,6 +134,38 @@ describe('JobRequests.follow', () => {
     expect(results.has('cancelled-1')).toBe(false)
     const totals = await ledger.snapshot()
     expect(totals.w1!.months[monthOf(new Date())]).toMatchObject({ put: 3, bytesUp: 9 })
+  })
+})
+
+describe('a job over several workspaces', () => {
+  it('records each workspace its own requests and the rest for the repository', async () => {
+    const ledger = new CostLedger(tempDir())
+    const jobs = new JobRequests(ledger)
+    const events = new EventBus()
+    const results = new Map<string, JobResult>()
+    jobs.follow(events, {
+      result: (id) => results.get(id) ?? null,
+      setResult: (id, r) => results.set(id, r),
+    })
+    const base = new FolderStore(tempDir())
+    await runInJobScope({ id: 'all', kind: 'check', workspaceId: null }, async () => {
+      const store = jobs.wrap(base)
+      await store.put('listing', Buffer.alloc(1))
+      await runInJobScope({ id: 'all', kind: 'check', workspaceId: 'wa' }, async () => {
+        await store.put('wa/1', Buffer.alloc(1))
+        await store.get('wa/1')
+      })
+      await runInJobScope({ id: 'all', kind: 'check', workspaceId: 'wb' }, () =>
+        store.put('wb/1', Buffer.alloc(1)),
+      )
+    })
+    events.emit('job.updated', { id: 'all', state: 'succeeded' } as unknown as Job)
+    expect(results.get('all')).toMatchObject({ kind: 'requests', requests: { put: 3, get: 1 } })
+    const month = monthOf(new Date())
+    const totals = await ledger.snapshot()
+    expect(totals.wa!.months[month]).toMatchObject({ put: 1, get: 1 })
+    expect(totals.wb!.months[month]).toMatchObject({ put: 1, get: 0 })
+    expect(totals[REPOSITORY_LEDGER_KEY]!.months[month]).toMatchObject({ put: 1, get: 0 })
   })
 })
 

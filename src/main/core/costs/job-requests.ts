@@ -3,8 +3,13 @@ import type { Job } from '../../../shared/domain/jobs'
 import type { EventBus } from '../api/event-bus'
 import { currentJob } from '../jobs/job-scope'
 import type { Logger } from '../logging/logger'
-import { CountingStore } from '../storage/counting-store'
-import { emptyRequestCounts, type ObjectStore, type RequestCounts } from '../storage/object-store'
+import { CountingStore, subtractRequestCounts } from '../storage/counting-store'
+import {
+  emptyRequestCounts,
+  type ByteRange,
+  type ObjectStore,
+  type RequestCounts,
+} from '../storage/object-store'
 import type { CostLedger } from './cost-ledger'
 
 /** Where the requests of jobs without a workspace (a check of every workspace) are recorded. */
@@ -15,6 +20,63 @@ const FINAL: ReadonlySet<Job['state']> = new Set(['succeeded', 'failed', 'cancel
 interface Tracked {
   counts: RequestCounts
   workspaceId: string | null
+  /** By workspace, when a job works on several (a check of every workspace) and says which. */
+  byWorkspace: Map<string, RequestCounts>
+}
+
+/**
+ * A job's store: counts every request for the job, and also for the workspace the job's code is
+ * working on at the time of the request (runInJobScope with another workspaceId inside the job).
+ */
+class JobStore implements ObjectStore {
+  private readonly total: CountingStore
+  private readonly perWorkspace = new Map<string, CountingStore>()
+
+  constructor(
+    base: ObjectStore,
+    private readonly jobId: string,
+    private readonly tracked: Tracked,
+  ) {
+    this.total = new CountingStore(base, tracked.counts)
+  }
+
+  get description(): string {
+    return this.total.description
+  }
+
+  get requests(): RequestCounts {
+    return this.total.requests
+  }
+
+  private pick(): ObjectStore {
+    const scope = currentJob()
+    const workspace = scope?.id === this.jobId ? scope.workspaceId : null
+    if (workspace === null || workspace === this.tracked.workspaceId) return this.total
+    let store = this.perWorkspace.get(workspace)
+    if (!store) {
+      let counts = this.tracked.byWorkspace.get(workspace)
+      if (!counts) this.tracked.byWorkspace.set(workspace, (counts = emptyRequestCounts()))
+      store = new CountingStore(this.total, counts)
+      this.perWorkspace.set(workspace, store)
+    }
+    return store
+  }
+
+  put(key: string, body: Uint8Array, options?: { createOnly?: boolean; signal?: AbortSignal }) {
+    return this.pick().put(key, body, options)
+  }
+  get(key: string, options?: { range?: ByteRange; signal?: AbortSignal }) {
+    return this.pick().get(key, options)
+  }
+  head(key: string, options?: { signal?: AbortSignal }) {
+    return this.pick().head(key, options)
+  }
+  list(prefix: string, options?: { signal?: AbortSignal }) {
+    return this.pick().list(prefix, options)
+  }
+  delete(key: string, options?: { signal?: AbortSignal }) {
+    return this.pick().delete(key, options)
+  }
 }
 
 /**
@@ -37,10 +99,22 @@ export class JobRequests {
     if (!job) return store
     let tracked = this.jobs.get(job.id)
     if (!tracked) {
-      tracked = { counts: emptyRequestCounts(), workspaceId: job.workspaceId }
+      tracked = {
+        counts: emptyRequestCounts(),
+        workspaceId: job.workspaceId,
+        byWorkspace: new Map(),
+      }
       this.jobs.set(job.id, tracked)
     }
-    return new CountingStore(store, tracked.counts)
+    return new JobStore(store, job.id, tracked)
+  }
+
+  private record(workspaceId: string, counts: RequestCounts): void {
+    this.ledger
+      .addRequests(workspaceId, counts)
+      .catch((error: unknown) =>
+        this.logger?.warn('could not record storage requests', { error: String(error) }),
+      )
   }
 
   /** What a job has made so far (null if it opened no storage). */
@@ -76,11 +150,15 @@ export class JobRequests {
       } else if (job.state === 'succeeded') {
         results.setResult(job.id, { kind: 'requests', requests: counts })
       }
-      this.ledger
-        .addRequests(tracked.workspaceId ?? REPOSITORY_LEDGER_KEY, counts)
-        .catch((error: unknown) =>
-          this.logger?.warn('could not record storage requests', { error: String(error) }),
-        )
+      // Requests made for a named workspace go to it; the rest to the job's own (or the
+      // repository's, for a job over every workspace).
+      let rest = counts
+      for (const [workspaceId, part] of tracked.byWorkspace) {
+        rest = subtractRequestCounts(rest, part)
+        this.record(workspaceId, part)
+      }
+      if (Object.values(rest).some((n) => n > 0))
+        this.record(tracked.workspaceId ?? REPOSITORY_LEDGER_KEY, rest)
     })
   }
 }

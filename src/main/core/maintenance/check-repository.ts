@@ -19,6 +19,8 @@ export async function checkRepository(
   options: CheckOptions & {
     workspaceId?: string
     onWorkspace?: (workspaceId: string, index: number, count: number) => void
+    /** Runs each workspace's check (the API runs it in a job scope naming the workspace). */
+    around?: <T>(workspaceId: string, check: () => Promise<T>) => Promise<T>
   } = {},
 ): Promise<RepositoryCheck> {
   const started = Date.now()
@@ -30,8 +32,11 @@ export async function checkRepository(
   const workspaces: WorkspaceCheck[] = []
   for (const [i, id] of ids.entries()) {
     options.onWorkspace?.(id, i, ids.length)
-    const workspace = await openWorkspace(repo, id, signal ? { signal } : {})
-    workspaces.push(await checkWorkspaceRepository(workspace, options))
+    const check = async () => {
+      const workspace = await openWorkspace(repo, id, signal ? { signal } : {})
+      return checkWorkspaceRepository(workspace, options)
+    }
+    workspaces.push(await (options.around ? options.around(id, check) : check()))
   }
   return {
     ok: workspaces.every((w) => w.ok),

@@ -104,3 +104,10 @@ export function addRequestCounts(a: RequestCounts, b: RequestCounts): RequestCou
   for (const key of Object.keys(sum) as CountField[]) sum[key] = a[key] + b[key]
   return sum
 }
+
+/** a - b, field by field. */
+export function subtractRequestCounts(a: RequestCounts, b: RequestCounts): RequestCounts {
+  const diff = emptyRequestCounts()
+  for (const key of Object.keys(diff) as CountField[]) diff[key] = a[key] - b[key]
+  return diff
+}

@@ -1,5 +1,6 @@
 import { CairnError } from '../../../../shared/errors'
 import type { Handlers } from '../dispatch'
+import { runInJobScope } from '../../jobs/job-scope'
 import { checkRepository } from '../../maintenance/check-repository'
 import { repairIndex } from '../../maintenance/repair-index'
 import { openWorkspace } from '../../repo'
@@ -29,6 +30,9 @@ export function maintenanceHandlers(
               ...(input.workspaceId !== undefined ? { workspaceId: input.workspaceId } : {}),
               readData: input.readData,
               signal: job.signal,
+              // Each workspace's requests count for that workspace in the cost ledger.
+              around: (workspaceId, check) =>
+                runInJobScope({ id: job.id, kind: 'check', workspaceId }, check),
               onProgress: (p) =>
                 job.progress({
                   phase: p.phase,
