@@ -101,6 +101,15 @@ describe('repository check', () => {
     expect(missing!.paths).toEqual(['sub/b'])
   })
 
+  it('reports every pack missing, tree packs included, without stopping', async () => {
+    const { root, workspace, ids } = await twoRestorePoints()
+    for (const pack of files(root, workspace.paths.data)) fs.rmSync(pack)
+    const report = await checkWorkspaceRepository(workspace, { readData: 1 })
+    expect(report.ok).toBe(false)
+    expect(report.problems.some((p) => p.kind === 'tree')).toBe(true)
+    expect(new Set(report.problems.flatMap((p) => p.restorePoints))).toEqual(new Set(ids))
+  })
+
   it('reports a pack whose size differs from the index', async () => {
     const { root, workspace, ids } = await twoRestorePoints()
     const location = await packOfFile(workspace, ids[0]!, 'b')
