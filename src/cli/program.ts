@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { version } from '../../package.json'
 import { backup, type BackupFlags } from './commands/backup'
 import { forget, type ForgetFlags } from './commands/forget'
+import { prune, type PruneFlags } from './commands/prune'
 import { pin, pins, unpin, type PinFlags } from './commands/pin'
 import { keyExport, keyImport, keyStatus, type ImportFlags } from './commands/key'
 import { ls, type LsFlags } from './commands/ls'
@@ -323,6 +324,31 @@ Examples:
   cairn forget --repo /mnt/backup/cairn --keep-daily 7 --keep-weekly 4 --json`,
     )
     .action(async (flags: ForgetFlags & JsonFlag) => run(!!flags.json, (ctx) => forget(ctx, flags)))
+
+  // ---- prune
+  const pruneCmd = program
+    .command('prune')
+    .description('free the storage no restore point of a workspace needs (after a forget)')
+    .option('--dry-run', 'list what would be deleted and repacked, and the bytes; change nothing')
+    .option(
+      '--max-unused <share>',
+      'repack a pack when more than this share of it is unused: 0.3 or 30% (default)',
+    )
+  addWorkspaceOption(pruneCmd, 'workspace id (default: the only one in the repository)')
+  addJsonOption(addRepoOptions(pruneCmd))
+    .addHelpText(
+      'after',
+      `
+Deletes packs no listed restore point uses, copies the used part of mostly-unused packs into new
+packs, and deletes packs an interrupted backup left more than an hour ago. Takes the workspace's
+lease: refused (exit code 5) while a backup or another desktop holds it. Interrupted at any point,
+every restore point stays restorable; run it again to finish. Prints the requests it made.
+
+Examples:
+  cairn prune --repo s3://bucket/cairn --workspace site --dry-run
+  cairn prune --repo /mnt/backup/cairn --workspace site --json`,
+    )
+    .action(async (flags: PruneFlags & JsonFlag) => run(!!flags.json, (ctx) => prune(ctx, flags)))
 
   // ---- pins
   for (const [name, description] of [

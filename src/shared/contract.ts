@@ -51,6 +51,7 @@ import {
   scheduleStatusSchema,
 } from './domain/schedules'
 import { repairIndexInputSchema, repositoryCheckInputSchema } from './domain/check'
+import { pruneInputSchema } from './domain/prune'
 import { storageCostsSchema } from './domain/costs'
 
 /**
@@ -383,6 +384,15 @@ export const methods = {
     output: storageCostsSchema,
   },
   // ---- end of check, repair and costs ----
+  // ---- Prune (docs/repository-format.md "Prune", docs/schedules-and-retention.md) ----
+  /**
+   * Frees the storage no listed restore point of the workspace needs: deletes packs with no
+   * referenced data, repacks mostly-unused ones, under the workspace's lease (refused, naming the
+   * holder, while a backup or another desktop holds it). A job; jobs.result gives what was freed
+   * and the requests it cost (kind "prune"). `dryRun` lists what would go and changes nothing.
+   */
+  'repository.prune': { input: pruneInputSchema, output: jobSchema },
+  // ---- end of prune ----
 } as const
 
 export const events = {

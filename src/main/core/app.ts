@@ -9,6 +9,7 @@ import { restorePointsHandlers } from './api/handlers/restore-points'
 import { hetznerHandlers } from './api/handlers/hetzner'
 import { jobsHandlers } from './api/handlers/jobs'
 import { maintenanceHandlers } from './api/handlers/maintenance'
+import { pruneHandlers } from './api/handlers/prune'
 import { costsHandlers } from './api/handlers/costs'
 import { settingsHandlers } from './api/handlers/settings'
 import { storageHandlers } from './api/handlers/storage'
@@ -143,6 +144,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...workspacesProvisionHandlers(workspaces),
     ...workspacesStopHandlers(workspaces),
     ...maintenanceHandlers(services),
+    ...pruneHandlers(services),
     ...costsHandlers(workspaces),
     ...schedulesHandlers(workspaces, scheduler),
     ...retentionHandlers(workspaces, scheduler),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { checkJobResultSchema, repairIndexResultSchema } from './check'
+import { pruneJobResultSchema } from './prune'
 import { requestCountsSchema } from './costs'
 
 /**
@@ -290,6 +291,7 @@ export const jobResultSchema = z.discriminatedUnion('kind', [
   verifyJobResultSchema,
   checkJobResultSchema,
   repairIndexResultSchema,
+  pruneJobResultSchema,
   /** A job with no other result (stop, delete, ...): the requests it made to the storage. */
   z.object({ kind: z.literal('requests'), requests: requestCountsSchema }),
 ])
