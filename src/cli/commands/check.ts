@@ -109,7 +109,7 @@ function describe(w: WorkspaceCheck): string[] {
     const bytes = w.orphanPacks.reduce((n, p) => n + p.size, 0)
     lines.push(
       `  ${w.orphanPacks.length} pack${w.orphanPacks.length === 1 ? '' : 's'} (${formatBytes(bytes)}) in no index ` +
-        `(left by an interrupted backup; not damage): \`cairn check --repair-index\` adds them to the index.`,
+        `(left by an interrupted backup, or their index was lost): \`cairn check --repair-index\` adds them to the index.`,
     )
   }
   return lines

@@ -80,7 +80,7 @@ export async function checkWorkspaceRepository(
   options.onProgress?.({ phase: 'index', done: 0, total: null })
   const { index, files } = await loadIndex(workspace, {
     signal,
-    onDamaged: (id, error) => note('index', `index/${id}`, error.message),
+    onDamaged: (id, error) => note('index', `index/${id}`, withoutVerifyHint(error.message)),
   })
 
   // Packs: what storage holds against what the index says.
@@ -144,15 +144,20 @@ export async function checkWorkspaceRepository(
       }
     } catch (error) {
       if (!isDamage(error)) throw error
-      note('pack', `pack/${pack.id}`, error.message)
+      note('pack', `pack/${pack.id}`, withoutVerifyHint(error.message))
     }
   }
+
+  const notIndexed = (blob: string) =>
+    orphanPacks.length > 0
+      ? `Blob ${blob.slice(0, 8)} is not in any index; it may be in one of the ${orphanPacks.length} packs no index knows: repair the index, then check again.`
+      : `Blob ${blob.slice(0, 8)} is in no index and no pack in storage holds it: its data is lost.`
 
   // Restore points.
   const reader = new SnapshotReader(workspace, index, { signal })
   const listing = await reader.listSnapshots()
   for (const damaged of listing.damaged)
-    note('snapshot', `snapshot/${damaged.id}`, damaged.message, damaged.id)
+    note('snapshot', `snapshot/${damaged.id}`, withoutVerifyHint(damaged.message), damaged.id)
   let treesChecked = 0
   let dataBlobsChecked = 0
   let bytesChecked = 0
@@ -173,11 +178,11 @@ export async function checkWorkspaceRepository(
     dataBlobsChecked += report.dataBlobsChecked
     bytesChecked += report.bytesChecked
     for (const problem of report.problems) {
-      const missing = /not in any index/.test(problem.message)
+      const unindexed = /not in any index/.test(problem.message)
       note(
-        missing ? 'missing' : problem.kind,
+        unindexed && problem.kind === 'data' ? 'missing' : problem.kind,
         `blob/${problem.blobId}`,
-        problem.message,
+        unindexed ? notIndexed(problem.blobId) : withoutVerifyHint(problem.message),
         id,
         problem.paths,
       )
@@ -188,9 +193,7 @@ export async function checkWorkspaceRepository(
       for (const blob of content) {
         dataBlobs.add(blob)
         const location = index.lookup(blob)
-        const message = !location
-          ? `Blob ${blob.slice(0, 8)} is not in any index.`
-          : unusable.get(location.pack.id)
+        const message = !location ? notIndexed(blob) : unusable.get(location.pack.id)
         if (message === undefined) continue
         note('missing', `blob/${blob}`, message, id, [path])
         bad = true
@@ -252,4 +255,9 @@ async function walkFiles(
     return bad
   }
   await walk(snapshot.tree, '')
+}
+
+/** Damage messages end by suggesting a verify; the check itself says which files. */
+function withoutVerifyHint(message: string): string {
+  return message.replace(/ Run a verify to see which files are affected\.$/, '')
 }
