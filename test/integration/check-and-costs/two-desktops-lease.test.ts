@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
@@ -23,6 +24,7 @@ let b: Harness
 let dir: string
 let source: string
 const WS = 'shared-ws'
+const CHILD = path.join(import.meta.dirname, 'lease-holder-child.ts')
 
 function ok<T>(result: CallResult): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
@@ -139,6 +141,41 @@ describe('two desktops, one workspace', () => {
     } finally {
       close()
     }
+  }, 40_000)
+
+  it('a holder killed while renewing blocks the next backup only until its lease expires', async () => {
+    const context = backupContext(a.core.services)
+    const { config } = await context.configuredStore().then((c) => (c.close(), c))
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: {
+        ...process.env,
+        CAIRN_TEST_LEASE: JSON.stringify({
+          config,
+          secretAccessKey: cloudInfo().s3.secretAccessKey,
+          masterKeyHex: Buffer.from(await context.masterKeys.require()).toString('hex'),
+          workspaceId: WS,
+          ttlMs: 6_000,
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve())
+        child.on('exit', (code) => reject(new Error(`lease holder exited with ${code}`)))
+      })
+    } finally {
+      child.kill('SIGKILL')
+    }
+    const killedAt = Date.now()
+    const refused = await backup(b)
+    expect(refused.state).toBe('failed')
+    expect(refused.error?.code).toBe('conflict')
+    expect(refused.error?.message).toMatch(/backup job killed-1 on desk-crashed \(taken \d+ s ago/)
+    // Renewed every 2 s until the kill, so it expires between 4 and 6 s after it.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 6_200 - Date.now())))
+    const next = await backup(b)
+    expect(next.state, next.error?.message).toBe('succeeded')
   }, 40_000)
 
   it('counts every job’s requests into the workspace total and prices them at R2', async () => {
