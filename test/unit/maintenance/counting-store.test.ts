@@ -132,6 +132,10 @@ describe('JobRequests.follow', () => {
       requests: { ...emptyRequestCounts(), put: 1, bytesUp: 3 },
     })
     expect(results.has('cancelled-1')).toBe(false)
+    // A timer the job left behind still carries its scope: its requests are no longer the job's.
+    await runInJobScope({ id: 'delete-1', kind: 'delete', workspaceId: 'w1' }, async () => {
+      expect(jobs.wrap(base)).toBe(base)
+    })
     const totals = await ledger.snapshot()
     expect(totals.w1!.months[monthOf(new Date())]).toMatchObject({ put: 3, bytesUp: 9 })
   })

@@ -15,6 +15,8 @@ import type { CostLedger } from './cost-ledger'
 /** Where the requests of jobs without a workspace (a check of every workspace) are recorded. */
 export const REPOSITORY_LEDGER_KEY = '(repository)'
 
+const ENDED_KEPT = 1000
+
 const FINAL: ReadonlySet<Job['state']> = new Set(['succeeded', 'failed', 'cancelled'])
 
 interface Tracked {
@@ -87,6 +89,7 @@ class JobStore implements ObjectStore {
  */
 export class JobRequests {
   private readonly jobs = new Map<string, Tracked>()
+  private readonly ended = new Set<string>()
 
   constructor(
     private readonly ledger: CostLedger,
@@ -96,7 +99,8 @@ export class JobRequests {
   /** The store, counting for the job whose code runs now (unchanged outside jobs). */
   wrap(store: ObjectStore): ObjectStore {
     const job = currentJob()
-    if (!job) return store
+    // A timer a job started may outlive it and still carry its scope: not the job's any more.
+    if (!job || this.ended.has(job.id)) return store
     let tracked = this.jobs.get(job.id)
     if (!tracked) {
       tracked = {
@@ -139,6 +143,8 @@ export class JobRequests {
       const job = payload as Job
       if (!FINAL.has(job.state)) return
       const tracked = this.jobs.get(job.id)
+      this.ended.add(job.id)
+      if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.values().next().value!)
       if (!tracked) return
       this.jobs.delete(job.id)
       const counts = { ...tracked.counts }
