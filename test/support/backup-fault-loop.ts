@@ -5,9 +5,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { runBackup, runRestore, sshSource, type BackupResult } from '../../src/main/core/backup'
 import { generateMasterKey } from '../../src/main/core/keys/master-key'
+import { applyRetention } from '../../src/main/core/retention/apply-retention'
 import {
   findUnindexedPacks,
   initRepository,
+  pruneWorkspace,
   loadIndex,
   openRepository,
   openSnapshotReader,
@@ -50,6 +52,17 @@ const KINDS: FaultKind[] = [
 
 export interface FaultLoopStats {
   runs: number
+  /** Forgets and prunes run under an injected S3 fault (mix mode). */
+  forgets: number
+  forgetsFailed: number
+  prunes: number
+  prunesFailed: number
+  /** Clean prunes that finished what a faulted one left (and the final one). */
+  cleanPrunes: number
+  /** Operations that ran with a fault injected at a random moment (backups, forgets, prunes). */
+  faultedOperations: number
+  /** Restores compared bit for bit with their source (a restore point again after each prune). */
+  restoreChecks: number
   faultedFailed: number
   faultedSucceeded: number
   byKind: Record<string, { failed: number; succeeded: number }>
@@ -59,8 +72,13 @@ export interface FaultLoopStats {
 }
 
 export interface FaultLoop {
-  /** One run: change, faulted backup, clean backup, invariants. */
+  /**
+   * One run: change, faulted backup, clean backup, invariants; with `mix`, sometimes also a
+   * forget and a prune with a fault injected at a random moment, each followed by a clean prune.
+   */
   run(): Promise<void>
+  /** A final clean prune, then every listed restore point restored and compared. */
+  finish(): Promise<void>
   /** Restores every listed restore point and compares it with the state it was taken from. */
   checkAllSnapshots(): Promise<void>
   stats: FaultLoopStats
@@ -69,7 +87,17 @@ export interface FaultLoop {
 
 const WS = '/home/dev/ws'
 
-export async function createFaultLoop(seed: number): Promise<FaultLoop> {
+export interface FaultLoopOptions {
+  /** Mix forgets and prunes (each under an injected S3 fault) into the backups. */
+  mix?: boolean
+}
+
+const S3_KINDS: FaultKind[] = ['s3-503', 's3-500', 's3-drop', 's3-cut-mid-transfer', 's3-hang']
+
+export async function createFaultLoop(
+  seed: number,
+  options: FaultLoopOptions = {},
+): Promise<FaultLoop> {
   const random = prng(seed)
   const cleanup: (() => unknown)[] = []
   const vm: TestVm = await createTestVm(`backup-faults-${seed}`)
@@ -125,6 +153,13 @@ export async function createFaultLoop(seed: number): Promise<FaultLoop> {
   const compared = new Set<string>()
   const stats: FaultLoopStats = {
     runs: 0,
+    forgets: 0,
+    forgetsFailed: 0,
+    prunes: 0,
+    prunesFailed: 0,
+    cleanPrunes: 0,
+    faultedOperations: 0,
+    restoreChecks: 0,
     faultedFailed: 0,
     faultedSucceeded: 0,
     byKind: {},
@@ -160,7 +195,8 @@ export async function createFaultLoop(seed: number): Promise<FaultLoop> {
     own(path.join(local, `run-${run}.bin`))
     const edited = path.join(local, 'src', `m${Math.floor(random() * 40)}.ts`)
     fs.appendFileSync(edited, `// run ${run}\n`)
-    if (run > 3 && random() < 0.3)
+    // Mixed with forgets and prunes, old files go every run, so the workspace stays small.
+    if (run > 3 && (options.mix || random() < 0.3))
       fs.rmSync(path.join(local, `run-${run - 3}.bin`), { force: true })
   }
 
@@ -229,6 +265,88 @@ export async function createFaultLoop(seed: number): Promise<FaultLoop> {
       fs.rmSync(out, { recursive: true, force: true })
       compared.add(id)
       stats.restoredAndCompared++
+      stats.restoreChecks++
+    }
+  }
+
+  /** Runs `operation` with an S3 fault injected at a random moment; true if it failed. */
+  const faulted = async (operation: string, fn: () => Promise<unknown>): Promise<boolean> => {
+    const kind = S3_KINDS[Math.floor(random() * S3_KINDS.length)]!
+    const delay = Math.floor(random() * 150)
+    const timer = setTimeout(() => inject(kind, { ssh: sshProxy, s3: s3Proxy }), delay)
+    stats.faultedOperations++
+    let failed = false
+    try {
+      await fn()
+    } catch (error) {
+      failed = true
+      if (!(error instanceof CairnError)) throw error
+      stats.errorCodes[error.code] = (stats.errorCodes[error.code] ?? 0) + 1
+    } finally {
+      clearTimeout(timer)
+      s3Proxy.setPlan(() => 'pass')
+      s3Proxy.cutAll()
+    }
+    const counts = (stats.byKind[`${operation}:${kind}`] ??= { failed: 0, succeeded: 0 })
+    if (failed) counts.failed++
+    else counts.succeeded++
+    return failed
+  }
+
+  const pruneOptions = {
+    holder: 'fault loop prune',
+    hostname: 'fault-loop',
+    // One process, one writer at a time: what no index lists is a crashed operation's garbage.
+    unindexedGraceMs: 0,
+    packTargetSize: 256 * 1024,
+  }
+
+  /** A clean prune must finish the job: afterwards nothing is unindexed or left to prune. */
+  const cleanPrune = async () => {
+    await pruneWorkspace(workspace, pruneOptions)
+    stats.cleanPrunes++
+    const direct = await directWorkspace()
+    const plan = await pruneWorkspace(direct, { ...pruneOptions, dryRun: true })
+    const left =
+      plan.removedPacks.length +
+      plan.repackedPacks.length +
+      plan.unindexedPacksDeleted.length +
+      plan.unindexedPacksKept.length
+    if (left > 0) throw new Error(`a clean prune left ${left} packs to prune`)
+    // Data moved: every listed restore point is restored and compared again.
+    compared.clear()
+  }
+
+  const mixed = async () => {
+    if (random() < 0.5) {
+      stats.forgets++
+      const keepLast = 2 + Math.floor(random() * 4)
+      const failed = await faulted('forget', () =>
+        applyRetention(workspace, {
+          policy: {
+            keepLast,
+            keepHourly: 0,
+            keepDaily: 0,
+            keepWeekly: 0,
+            keepMonthly: 0,
+            keepWithinHours: 0,
+          },
+          dryRun: false,
+          holder: 'fault loop forget',
+        }),
+      )
+      if (failed) stats.forgetsFailed++
+      await checkListing()
+    }
+    if (random() < 0.6) {
+      stats.prunes++
+      const failed = await faulted('prune', () => pruneWorkspace(workspace, pruneOptions))
+      if (failed) stats.prunesFailed++
+      await checkListing()
+      // Whatever it did before it failed (or all of it), every listed restore point restores.
+      compared.clear()
+      if (failed || random() < 0.3) await checkAllSnapshots()
+      if (failed || random() < 0.3) await cleanPrune()
     }
   }
 
@@ -236,6 +354,7 @@ export async function createFaultLoop(seed: number): Promise<FaultLoop> {
     const n = stats.runs++
     change(n)
     const kind = KINDS[Math.floor(random() * KINDS.length)]!
+    if (kind !== 'none') stats.faultedOperations++
     const tag = `attempt-${attempt++}`
     manifests.set(tag, describeTree(local))
     const delay = Math.floor(random() * 400)
@@ -271,10 +390,17 @@ export async function createFaultLoop(seed: number): Promise<FaultLoop> {
     if (orphans.length > 0)
       throw new Error(`packs left unindexed after a clean backup: ${orphans.length}`)
     await checkListing()
+    if (options.mix) await mixed()
+  }
+
+  const finish = async () => {
+    await cleanPrune()
+    await checkAllSnapshots()
   }
 
   return {
     run,
+    finish,
     checkAllSnapshots,
     stats,
     close: async () => {

@@ -107,16 +107,19 @@ export function planPrune(input: {
   maxUnusedShare: number
   unindexedGraceMs: number
 }): PrunePlan {
-  const perPack = new Map<string, { pack: PackInfo; blobs: number; used: number; bytes: number }>()
+  const perPack = new Map<
+    string,
+    { pack: PackInfo; blobs: number; used: number; bytes: number; unused: number }
+  >()
   for (const pack of input.index.packs())
-    perPack.set(pack.id, { pack, blobs: 0, used: 0, bytes: 0 })
+    perPack.set(pack.id, { pack, blobs: 0, used: 0, bytes: 0, unused: 0 })
   for (const blob of input.index.blobs()) {
     const entry = perPack.get(blob.pack.id)!
     entry.blobs++
     if (input.used.has(blob.id)) {
       entry.used++
       entry.bytes += blob.length
-    }
+    } else entry.unused += blob.length
   }
   const plan: PrunePlan = {
     restorePoints: input.restorePoints,
@@ -130,7 +133,7 @@ export function planPrune(input: {
     bytesToFree: 0,
     bytesToRepack: 0,
   }
-  for (const { pack, blobs, used, bytes } of perPack.values()) {
+  for (const { pack, blobs, used, bytes, unused } of perPack.values()) {
     plan.packBytes += pack.length
     const decision: PackDecision = {
       id: pack.id,
@@ -143,7 +146,9 @@ export function planPrune(input: {
     if (used === 0) {
       plan.remove.push(decision)
       plan.bytesToFree += pack.length
-    } else if (1 - bytes / pack.length > input.maxUnusedShare) {
+    } else if (unused / pack.length > input.maxUnusedShare) {
+      // Unreferenced blobs only: a small pack's header and trailer are no reason to rewrite it
+      // (a pack of referenced blobs, e.g. one a repack just wrote, is never repacked again).
       plan.repack.push(decision)
       plan.bytesToFree += pack.length - bytes
       plan.bytesToRepack += bytes

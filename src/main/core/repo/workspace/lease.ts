@@ -207,11 +207,22 @@ export async function acquireLease(workspace: Workspace, options: LeaseOptions):
     abandon(key)
     throw error
   }
-  const after = (await readLeases(workspace, options.signal)).filter(
-    (lease) => lease.key === key || held(lease),
-  )
+  let after: FoundLease[]
+  try {
+    after = (await readLeases(workspace, options.signal)).filter(
+      (lease) => lease.key === key || held(lease),
+    )
+  } catch (error) {
+    // Ours is stored but we cannot tell whether we won: it is not held by anyone, so this process
+    // ignores and removes it (otherwise the next job here would wait for it to expire).
+    abandon(key)
+    throw error
+  }
   if (after[0]?.key !== key) {
-    await workspace.store.delete(key)
+    await workspace.store.delete(key).catch((error: unknown) => {
+      abandon(key)
+      throw error
+    })
     throw heldBy(after[0]!, now().getTime())
   }
   return new Lease(workspace, key, acquiredMs, options)
