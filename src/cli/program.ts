@@ -10,6 +10,7 @@ import { repoInfo, repoInit } from './commands/repo'
 import { restore, type RestoreFlags } from './commands/restore'
 import { snapshots, type SnapshotsFlags } from './commands/snapshots'
 import { verify, type VerifyFlags } from './commands/verify'
+import { check, type CheckFlags } from './commands/check'
 import type { CommandContext, CommandOutput } from './io'
 import type { RepoOptions } from './locations'
 import {
@@ -291,6 +292,30 @@ Examples:
     .action(async (restorePoint: string | undefined, flags: VerifyFlags & JsonFlag) =>
       run(!!flags.json, (ctx) => verify(ctx, restorePoint, flags)),
     )
+
+  // ---- check
+  const checkCmd = program
+    .command('check')
+    .description('check the repository: index, packs, every tree, every block present')
+    .option('--read-data <share>', 'also read back this share of the data, e.g. 0.1 or 10%')
+    .option(
+      '--repair-index',
+      'first rebuild what the index is missing from the packs (takes the lease; deletes nothing)',
+    )
+  addWorkspaceOption(checkCmd, 'only this workspace (default: all)')
+  addJsonOption(addRepoOptions(checkCmd))
+    .addHelpText(
+      'after',
+      `
+Damage is reported with the restore points and files it affects, and the exit code is 3.
+Packs no index knows (left by an interrupted backup) are listed but are not damage.
+
+Examples:
+  cairn check --repo /mnt/backup/cairn
+  cairn check --repo s3://bucket/cairn --read-data 5%
+  cairn check --repo s3://bucket/cairn --workspace dev --repair-index`,
+    )
+    .action(async (flags: CheckFlags & JsonFlag) => run(!!flags.json, (ctx) => check(ctx, flags)))
 
   // ---- forget
   const forgetCmd = program
