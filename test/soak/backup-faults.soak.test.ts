@@ -3,7 +3,8 @@ import { createFaultLoop, type FaultLoop } from '../support/backup-fault-loop'
 
 // The fault loop of test/integration/backup/faults.test.ts and
 // test/integration/prune/prune-faults.test.ts, bounded by time instead of a run count:
-// SOAK_MINUTES (default 10). Backups, forgets and prunes, each broken at a random moment; every
+// SOAK_MINUTES (default 10). Backups, forgets and prunes, each broken at a random moment (and in
+// SOAK_KILL_SHARE of the runs, default 0.3, a backup or prune in a child process killed); every
 // failed prune is followed by a check that every listed restore point restores bit for bit and by
 // a clean prune that must leave nothing to prune; every 10 runs all listed restore points are
 // restored and compared. At the end a final prune, then all of them again. The counts go into
@@ -15,7 +16,10 @@ let loop: FaultLoop
 beforeAll(async () => {
   const seed = Number(process.env.BACKUP_FAULT_SEED ?? Date.now() % 1_000_000)
   console.log(`soak seed ${seed}`)
-  loop = await createFaultLoop(seed, { mix: true })
+  loop = await createFaultLoop(seed, {
+    mix: true,
+    killShare: Number(process.env.SOAK_KILL_SHARE ?? 0.3),
+  })
 })
 
 afterAll(async () => {

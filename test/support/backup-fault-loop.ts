@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -63,6 +63,10 @@ export interface FaultLoopStats {
   faultedOperations: number
   /** Restores compared bit for bit with their source (a restore point again after each prune). */
   restoreChecks: number
+  /** Child processes (backup or prune) killed with SIGKILL at a random moment. */
+  kills: number
+  /** Of those, how many had finished before the kill landed. */
+  killsTooLate: number
   faultedFailed: number
   faultedSucceeded: number
   byKind: Record<string, { failed: number; succeeded: number }>
@@ -90,6 +94,8 @@ const WS = '/home/dev/ws'
 export interface FaultLoopOptions {
   /** Mix forgets and prunes (each under an injected S3 fault) into the backups. */
   mix?: boolean
+  /** Share of runs (mix mode) that also kill a child process doing a backup or prune. */
+  killShare?: number
 }
 
 const S3_KINDS: FaultKind[] = ['s3-503', 's3-500', 's3-drop', 's3-cut-mid-transfer', 's3-hang']
@@ -160,6 +166,8 @@ export async function createFaultLoop(
     cleanPrunes: 0,
     faultedOperations: 0,
     restoreChecks: 0,
+    kills: 0,
+    killsTooLate: 0,
     faultedFailed: 0,
     faultedSucceeded: 0,
     byKind: {},
@@ -350,6 +358,57 @@ export async function createFaultLoop(
     }
   }
 
+  /**
+   * A backup or a prune in a child process (test/support/fault-child.ts), killed with SIGKILL at a
+   * random moment after it opened the repository. Then: its 3 s lease expires, every listed
+   * restore point restores bit for bit, and a clean prune finishes (it also deletes what a killed
+   * backup uploaded without an index).
+   */
+  const killChild = async () => {
+    const op = random() < 0.5 ? 'backup' : 'prune'
+    const tag = `attempt-${attempt++}`
+    if (op === 'backup') manifests.set(tag, describeTree(local))
+    const job = {
+      op,
+      store: { ...storeOptions, endpoint: s3.endpoint },
+      masterKeyHex: Buffer.from(masterKey).toString('hex'),
+      dir: local,
+      tag,
+    }
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'fault-child.ts'), JSON.stringify(job)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    )
+    const deadline = Date.now() + 30_000
+    while (!out.includes('ready')) {
+      if (child.exitCode !== null) throw new Error(`fault child failed to start: ${err}`)
+      if (Date.now() > deadline) throw new Error('fault child did not start')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    await new Promise((r) => setTimeout(r, Math.floor(random() * (op === 'backup' ? 900 : 500))))
+    child.kill('SIGKILL')
+    await exited
+    stats.kills++
+    stats.faultedOperations++
+    if (out.includes('done')) stats.killsTooLate++
+    const counts = (stats.byKind[`kill:${op}`] ??= { failed: 0, succeeded: 0 })
+    if (out.includes('done')) counts.succeeded++
+    else counts.failed++
+    await new Promise((r) => setTimeout(r, 3_100)) // its lease expires
+    await checkListing()
+    compared.clear()
+    await checkAllSnapshots()
+    await cleanPrune()
+  }
+
   const run = async () => {
     const n = stats.runs++
     change(n)
@@ -391,6 +450,7 @@ export async function createFaultLoop(
       throw new Error(`packs left unindexed after a clean backup: ${orphans.length}`)
     await checkListing()
     if (options.mix) await mixed()
+    if (options.mix && random() < (options.killShare ?? 0)) await killChild()
   }
 
   const finish = async () => {

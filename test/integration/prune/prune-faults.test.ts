@@ -11,7 +11,10 @@ const BUDGET_MS = 40_000
 let loop: FaultLoop
 
 beforeAll(async () => {
-  loop = await createFaultLoop(Number(process.env.PRUNE_FAULT_SEED ?? 20261123), { mix: true })
+  loop = await createFaultLoop(Number(process.env.PRUNE_FAULT_SEED ?? 20261123), {
+    mix: true,
+    killShare: Number(process.env.PRUNE_FAULT_KILL_SHARE ?? 0.25),
+  })
 })
 
 afterAll(async () => {
