@@ -4,7 +4,14 @@ import { backup, type BackupFlags } from './commands/backup'
 import { forget, type ForgetFlags } from './commands/forget'
 import { prune, type PruneFlags } from './commands/prune'
 import { pin, pins, unpin, type PinFlags } from './commands/pin'
-import { keyExport, keyImport, keyStatus, type ImportFlags } from './commands/key'
+import {
+  keyExport,
+  keyImport,
+  keyRotateWorkspace,
+  keyStatus,
+  type ImportFlags,
+  type RotateFlags,
+} from './commands/key'
 import { ls, type LsFlags } from './commands/ls'
 import { repoInfo, repoInit } from './commands/repo'
 import { restore, type RestoreFlags } from './commands/restore'
@@ -401,7 +408,7 @@ Examples:
   // ---- key
   const key = program
     .command('key')
-    .description('the master key: status, recovery key export and import')
+    .description('the master key: status, recovery key export and import; workspace key rotation')
   key.addHelpText(
     'after',
     '\nThe master key lives only in the OS keychain (or, for automation, in CAIRN_MASTER_KEY_FILE).',
@@ -449,6 +456,24 @@ Examples:
     )
     .action(async (flags: ImportFlags & JsonFlag) =>
       run(!!flags.json, (ctx) => keyImport(ctx, flags)),
+    )
+  const rotateCmd = key
+    .command('rotate')
+    .description('give a workspace a new data key version (new backups use it)')
+  addWorkspaceOption(rotateCmd, 'workspace id (default: the only one in the repository)')
+  addJsonOption(addRepoOptions(rotateCmd))
+    .addHelpText(
+      'after',
+      `
+Older restore points stay readable with their own key versions. Chunks written with the old key
+are not reused, so the next backup uploads everything again (what a rotation after a suspected
+leak should do). Safe to interrupt: the new key file is one create-only write.
+
+Example:
+  cairn key rotate --repo s3://bucket/cairn --workspace laptop-project`,
+    )
+    .action(async (flags: RotateFlags & JsonFlag) =>
+      run(!!flags.json, (ctx) => keyRotateWorkspace(ctx, flags)),
     )
 
   return program

@@ -138,6 +138,15 @@ export const methods = {
       checkedAgainstRepository: z.boolean(),
     }),
   },
+  /**
+   * Gives one workspace of the configured repository a new data key version: backups from now on
+   * use it (the first uploads everything again), older restore points stay readable. One
+   * create-only write, so an interrupted call changes nothing or completes.
+   */
+  'keys.rotateWorkspace': {
+    input: z.object({ workspaceId: workspaceIdSchema }).strict(),
+    output: z.object({ workspaceId: z.string(), keyVersion: z.number().int().positive() }),
+  },
 
   /** SSH keys Cairn logs in with; private keys stay in the keychain and never cross the API. */
   'sshKeys.list': { input: empty, output: z.array(sshKeySchema) },

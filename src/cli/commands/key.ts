@@ -2,12 +2,12 @@ import { createInterface } from 'node:readline'
 import { CairnError } from '../../shared/errors'
 import { masterKeyId } from '../../main/core/keys/master-key-store'
 import { formatRecoveryKey } from '../../main/core/keys/recovery-key'
-import { openRepository } from '../../main/core/repo'
+import { openRepository, openWorkspace, rotateWorkspaceKey } from '../../main/core/repo'
 import { WrongKeyError } from '../exit-codes'
 import type { CommandContext, CommandOutput } from '../io'
 import { keychainService, keychainStore, readKeyFile } from '../key-source'
 import type { RepoOptions } from '../locations'
-import { openStore } from '../repository'
+import { openCliRepository, openStore, resolveWorkspace } from '../repository'
 
 const WARNING =
   'This recovery key opens every backup in your repositories. Write it down or keep it in a\n' +
@@ -149,4 +149,33 @@ async function readSecretInput(ctx: CommandContext): Promise<string> {
     )
   }
   return text
+}
+
+export interface RotateFlags extends RepoOptions {
+  workspace?: string
+}
+
+/**
+ * `cairn key rotate --workspace ID`: a new data key version for one workspace. Backups from now
+ * on use it (the first one uploads everything again); older restore points keep reading with
+ * their own versions. One create-only PUT: an interrupted rotation leaves either no new key file
+ * or a complete one, and both are fine.
+ */
+export async function keyRotateWorkspace(
+  ctx: CommandContext,
+  flags: RotateFlags,
+): Promise<CommandOutput> {
+  const opened = await openCliRepository(ctx, flags)
+  try {
+    const id = await resolveWorkspace(opened.repo, flags.workspace, ctx.signal)
+    const workspace = await openWorkspace(opened.repo, id, { signal: ctx.signal })
+    const previous = workspace.keys.current.version
+    const keyVersion = await rotateWorkspaceKey(workspace)
+    return {
+      json: { workspace: id, keyVersion, previousKeyVersion: previous },
+      text: `Workspace ${id} now writes with key version ${keyVersion} (was ${previous}). The next backup uploads everything again; older restore points stay readable.`,
+    }
+  } finally {
+    opened.close()
+  }
 }

@@ -1,7 +1,13 @@
 import { CairnError } from '../../../../shared/errors'
 import type { RepositoryStatus } from '../../../../shared/domain/backup'
 import type { Handlers } from '../dispatch'
-import { initRepository, listWorkspaces, openRepository } from '../../repo'
+import {
+  initRepository,
+  listWorkspaces,
+  openRepository,
+  openWorkspace,
+  rotateWorkspaceKey,
+} from '../../repo'
 import type { CoreServices } from '../../services'
 import { backupContext } from './backup-context'
 
@@ -13,6 +19,7 @@ export function backupKeysHandlers(
   | 'keys.status'
   | 'keys.exportRecovery'
   | 'keys.importRecovery'
+  | 'keys.rotateWorkspace'
   | 'sshKeys.list'
   | 'sshKeys.generate'
   | 'sshKeys.importFile'
@@ -65,6 +72,18 @@ export function backupKeysHandlers(
       })
       if (!result.unchanged) await context.publishKeys()
       return { ...result, checkedAgainstRepository: checked }
+    },
+
+    'keys.rotateWorkspace': async ({ workspaceId }, ctx) => {
+      const { repo, close } = await context.openRepository(ctx.signal)
+      try {
+        const workspace = await openWorkspace(repo, workspaceId, { signal: ctx.signal })
+        const keyVersion = await rotateWorkspaceKey(workspace)
+        s.logger.info('workspace key rotated', { workspaceId, keyVersion })
+        return { workspaceId, keyVersion }
+      } finally {
+        close()
+      }
     },
 
     'sshKeys.list': async () => context.sshKeys.list(),
