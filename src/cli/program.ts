@@ -7,10 +7,12 @@ import { pin, pins, unpin, type PinFlags } from './commands/pin'
 import {
   keyExport,
   keyImport,
+  keyRotateMaster,
   keyRotateWorkspace,
   keyStatus,
   type ImportFlags,
   type RotateFlags,
+  type RotateMasterFlags,
 } from './commands/key'
 import { ls, type LsFlags } from './commands/ls'
 import { repoInfo, repoInit } from './commands/repo'
@@ -474,6 +476,34 @@ Example:
     )
     .action(async (flags: RotateFlags & JsonFlag) =>
       run(!!flags.json, (ctx) => keyRotateWorkspace(ctx, flags)),
+    )
+  addJsonOption(
+    addRepoOptions(
+      key
+        .command('rotate-master')
+        .description('replace the master key; prints the new recovery key')
+        .option(
+          '--new-key-file <path>',
+          'with CAIRN_MASTER_KEY_FILE: where to write the new key (must not exist yet)',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+A new master key re-wraps every workspace key of the repository (no data is re-uploaded). The
+old recovery key stops working; the new one is printed on stdout, once. With the keychain, the
+new key replaces the old one there (the old is kept as "master-key.replaced.<id>"). With
+CAIRN_MASTER_KEY_FILE, the new key goes to --new-key-file and the old file is left alone.
+Interrupted, run the same command again: it finishes the rotation with the same new key.
+Other machines then need the new recovery key (cairn key import-recovery --replace).
+
+Examples:
+  cairn key rotate-master --repo s3://bucket/cairn > /media/usb/cairn-recovery.txt
+  CAIRN_MASTER_KEY_FILE=old.key cairn key rotate-master --repo /mnt/backup --new-key-file new.key`,
+    )
+    .action(async (flags: RotateMasterFlags & JsonFlag) =>
+      run(!!flags.json, (ctx) => keyRotateMaster(ctx, flags)),
     )
 
   return program

@@ -66,7 +66,7 @@ export async function openCliRepository(
         (error.code === 'unauthorized' || error.code === 'conflict')
       ) {
         throw new WrongKeyError(
-          error.code === 'unauthorized'
+          error.code === 'unauthorized' && error.details?.rotatedAt === undefined
             ? new CairnError(
                 'unauthorized',
                 `The master key from ${keys.label} does not open the repository at ${location.label}. Use the key of the machine that created it (import its recovery key with \`cairn key import-recovery\`), or check --repo.`,

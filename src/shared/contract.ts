@@ -143,6 +143,24 @@ export const methods = {
    * use it (the first uploads everything again), older restore points stay readable. One
    * create-only write, so an interrupted call changes nothing or completes.
    */
+  /**
+   * Replaces the master key: a new key (kept in the keychain as pending first) re-wraps every
+   * workspace key and registry entry, then the repository's key check is replaced; the old key is
+   * kept as "master-key.replaced.<id>". Returns the new recovery key, once (the old one stops
+   * working). Refused (`conflict`) while a job runs. Interrupted, calling it again finishes it.
+   */
+  'keys.rotateMaster': {
+    input: empty,
+    output: z.object({
+      recoveryKey: z.string(),
+      keyId: z.string(),
+      previousKeyId: z.string(),
+      /** Registry entries and key files re-wrapped by this call. */
+      rewrapped: z.number().int().nonnegative(),
+      /** This call finished a rotation that an earlier one started. */
+      resumed: z.boolean(),
+    }),
+  },
   'keys.rotateWorkspace': {
     input: z.object({ workspaceId: workspaceIdSchema }).strict(),
     output: z.object({ workspaceId: z.string(), keyVersion: z.number().int().positive() }),

@@ -1,7 +1,11 @@
+import { writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { createInterface } from 'node:readline'
 import { CairnError } from '../../shared/errors'
 import { masterKeyId } from '../../main/core/keys/master-key-store'
+import { generateMasterKey } from '../../main/core/keys/master-key'
 import { formatRecoveryKey } from '../../main/core/keys/recovery-key'
+import { rotateMasterKey } from '../../main/core/repo/repository/rotate-master'
 import { openRepository, openWorkspace, rotateWorkspaceKey } from '../../main/core/repo'
 import { WrongKeyError } from '../exit-codes'
 import type { CommandContext, CommandOutput } from '../io'
@@ -178,4 +182,92 @@ export async function keyRotateWorkspace(
   } finally {
     opened.close()
   }
+}
+
+export interface RotateMasterFlags extends RepoOptions {
+  newKeyFile?: string
+}
+
+/**
+ * `cairn key rotate-master`: a new master key re-wraps every workspace key of the repository;
+ * the old recovery key stops working and the new one is printed (once). With the keychain, the
+ * new key is stored there as pending before the repository is touched and becomes the master key
+ * at the end (the old one is kept as "master-key.replaced.<id>"). With CAIRN_MASTER_KEY_FILE,
+ * the new key is written to --new-key-file first (never overwriting a different file) and the
+ * old file is left as it is. Interrupted, the same command finishes the rotation.
+ */
+export async function keyRotateMaster(
+  ctx: CommandContext,
+  flags: RotateMasterFlags,
+): Promise<CommandOutput> {
+  const file = ctx.io.env.CAIRN_MASTER_KEY_FILE
+  const opened = openStore(ctx, flags)
+  try {
+    let oldKey: Uint8Array
+    let newKey: Uint8Array
+    let finish: () => Promise<{ previousKeyId: string; stored: string }>
+    if (file) {
+      if (!flags.newKeyFile) {
+        throw new CairnError(
+          'invalid_input',
+          'The master key comes from CAIRN_MASTER_KEY_FILE: give --new-key-file <path> for the new key (a file that does not exist yet, or the one an interrupted rotation wrote).',
+        )
+      }
+      oldKey = await readKeyFile(file, (m) => ctx.warn(m))
+      newKey = await newKeyInFile(flags.newKeyFile, oldKey)
+      const previousKeyId = masterKeyId(oldKey)
+      const target = flags.newKeyFile
+      finish = async () => ({
+        previousKeyId,
+        stored: `in ${target} (point CAIRN_MASTER_KEY_FILE at it; ${file} holds the old key, which no longer opens the repository)`,
+      })
+    } else {
+      const store = keychainStore(ctx.io.env)
+      ;({ oldKey, newKey } = await store.beginRotation())
+      finish = async () => ({
+        previousKeyId: (await store.completeRotation(newKey)).previousKeyId,
+        stored: `in the keychain (service "${keychainService(ctx.io.env)}"); the old key is kept as "master-key.replaced.${masterKeyId(oldKey)}"`,
+      })
+    }
+    let rewrapped: number
+    try {
+      ;({ rewrapped } = await rotateMasterKey(opened.store, oldKey, newKey, {
+        host: hostname(),
+        signal: ctx.signal,
+      }))
+    } catch (error) {
+      if (error instanceof CairnError && error.code === 'unauthorized')
+        throw new WrongKeyError(error)
+      throw error
+    }
+    const { previousKeyId, stored } = await finish()
+    const recoveryKey = formatRecoveryKey(newKey)
+    const keyId = masterKeyId(newKey)
+    ctx.warn(
+      `The master key of ${opened.location.label} was rotated (${rewrapped} objects re-wrapped); the old recovery key no longer opens it. The new key is stored ${stored}. Other machines need the new recovery key (\`cairn key import-recovery --replace\`).`,
+    )
+    ctx.warn(WARNING)
+    return { json: { recoveryKey, keyId, previousKeyId, rewrapped }, text: recoveryKey }
+  } finally {
+    opened.close()
+  }
+}
+
+/** The new key for a file-based rotation: created exclusively, or read back to resume. */
+async function newKeyInFile(path: string, oldKey: Uint8Array): Promise<Uint8Array> {
+  const key = generateMasterKey()
+  try {
+    await writeFile(path, `${Buffer.from(key).toString('hex')}\n`, { mode: 0o600, flag: 'wx' })
+    return key
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  const existing = await readKeyFile(path).catch(() => null)
+  if (!existing || Buffer.from(existing).equals(Buffer.from(oldKey))) {
+    throw new CairnError(
+      'conflict',
+      `${path} already exists and is not the new key of an interrupted rotation; Cairn does not overwrite it. Give a path that does not exist.`,
+    )
+  }
+  return existing
 }

@@ -8,6 +8,7 @@ import { formatRecoveryKey, parseRecoveryKey } from './recovery-key'
 /** The keychain account of the master key (service: the store's, 'Cairn' by default). */
 export const MASTER_KEY_ACCOUNT = secretAccounts.masterKey
 export const replacedMasterKeyAccount = secretAccounts.replacedMasterKey
+export const PENDING_MASTER_KEY_ACCOUNT = secretAccounts.pendingMasterKey
 
 /**
  * What the keychain item holds: the key and the little state that belongs to it. Kept in one item
@@ -194,6 +195,80 @@ export class MasterKeyStore {
       recoveryShownAt: this.now().toISOString(),
     })
     return { keyId, unchanged: false, replacedKeyId: existingId }
+  }
+
+  /** The new key of a master key rotation that started on this machine and has not finished. */
+  async pendingRotation(): Promise<Uint8Array | null> {
+    const raw = await this.secrets.get(PENDING_MASTER_KEY_ACCOUNT)
+    if (raw === null) return null
+    const item = parseStored(raw)
+    this.options.known?.add(item.key)
+    return Buffer.from(item.key, 'hex')
+  }
+
+  /**
+   * The two keys of a master key rotation: the current one and the new one, which is stored in
+   * the keychain (as pending) before the repository is touched, so a crash at any later point
+   * leaves both here. A rotation that was interrupted is resumed with the same new key.
+   */
+  async beginRotation(): Promise<{ oldKey: Uint8Array; newKey: Uint8Array; resumed: boolean }> {
+    const current = await this.read()
+    if (!current) throw noMasterKey()
+    const pending = await this.pendingRotation()
+    if (pending && !Buffer.from(pending).equals(current.keyBytes)) {
+      return { oldKey: current.keyBytes, newKey: pending, resumed: true }
+    }
+    // A pending key equal to the current one: the last rotation finished but for this cleanup.
+    if (pending) await this.secrets.delete(PENDING_MASTER_KEY_ACCOUNT)
+    const key = generateMasterKey()
+    const item: StoredMasterKey = {
+      format: 'cairn-master-key',
+      version: 1,
+      key: Buffer.from(key).toString('hex'),
+      created: this.now().toISOString(),
+      origin: 'generated',
+      recoveryShownAt: null,
+    }
+    this.options.known?.add(item.key)
+    await this.secrets.set(PENDING_MASTER_KEY_ACCOUNT, JSON.stringify(item))
+    const stored = await this.pendingRotation()
+    if (!stored || !Buffer.from(stored).equals(key)) {
+      throw new CairnError(
+        'keychain_unavailable',
+        'The keychain did not keep the new master key, so the rotation did not start. Check your keyring and try again.',
+      )
+    }
+    return { oldKey: current.keyBytes, newKey: key, resumed: false }
+  }
+
+  /**
+   * After the repository opens with the new key only: the old key is kept under
+   * `master-key.replaced.<id>` (so a mistaken rotation can be undone), the new one becomes the
+   * master key, and its recovery key is returned (and counted as shown).
+   */
+  async completeRotation(newKey: Uint8Array): Promise<{
+    recoveryKey: string
+    keyId: string
+    previousKeyId: string
+  }> {
+    const current = await this.read()
+    if (!current) throw noMasterKey()
+    const previousKeyId = masterKeyId(current.keyBytes)
+    if (!Buffer.from(current.keyBytes).equals(newKey)) {
+      await this.secrets.set(replacedMasterKeyAccount(previousKeyId), current.raw)
+      await this.write({
+        format: 'cairn-master-key',
+        version: 1,
+        key: Buffer.from(newKey).toString('hex'),
+        created: this.now().toISOString(),
+        origin: 'generated',
+        recoveryShownAt: this.now().toISOString(),
+      })
+    }
+    await this.secrets.delete(PENDING_MASTER_KEY_ACCOUNT)
+    const recoveryKey = formatRecoveryKey(newKey)
+    this.options.known?.add(recoveryKey)
+    return { recoveryKey, keyId: masterKeyId(newKey), previousKeyId }
   }
 
   private now(): Date {

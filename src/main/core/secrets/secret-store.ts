@@ -10,6 +10,8 @@ export const secretAccounts = {
   masterKey: 'master-key',
   /** A master key replaced by a forced import, kept so a mistaken import can be undone. */
   replacedMasterKey: (keyId: string) => `master-key.replaced.${keyId}`,
+  /** The new key of a master key rotation under way (stored before the repository changes). */
+  pendingMasterKey: 'master-key.pending',
   sshKey: (id: string) => `ssh-key:${id}`,
   /** A secret written to a workspace's VM after each start (e.g. ANTHROPIC_API_KEY). */
   workspaceSecret: (workspaceId: string, name: string) => `workspace-secret:${workspaceId}:${name}`,

@@ -68,7 +68,20 @@ export class BackupContext {
     const { store, close } = await this.configuredStore()
     try {
       const key = await this.masterKeys.require()
-      const repo = await openRepository(store, key, signal ? { signal } : {})
+      const pending = await this.masterKeys.pendingRotation()
+      if (!pending)
+        return { repo: await openRepository(store, key, signal ? { signal } : {}), close }
+      // A master key rotation from this machine is under way (or was interrupted): the repository
+      // opens with one of the two keys, and what is not re-wrapped yet opens with the other.
+      let repo: Repository
+      try {
+        repo = await openRepository(store, key, signal ? { signal } : {})
+        repo.previousMasterKey = pending
+      } catch (error) {
+        if (!(error instanceof CairnError && error.code === 'unauthorized')) throw error
+        repo = await openRepository(store, pending, signal ? { signal } : {})
+        repo.previousMasterKey = key
+      }
       return { repo, close }
     } catch (error) {
       close()

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os'
 import { CairnError } from '../../../../shared/errors'
+import { rotateMasterKey } from '../../repo/repository/rotate-master'
 import type { RepositoryStatus } from '../../../../shared/domain/backup'
 import type { Handlers } from '../dispatch'
 import {
@@ -20,6 +22,7 @@ export function backupKeysHandlers(
   | 'keys.exportRecovery'
   | 'keys.importRecovery'
   | 'keys.rotateWorkspace'
+  | 'keys.rotateMaster'
   | 'sshKeys.list'
   | 'sshKeys.generate'
   | 'sshKeys.importFile'
@@ -72,6 +75,35 @@ export function backupKeysHandlers(
       })
       if (!result.unchanged) await context.publishKeys()
       return { ...result, checkedAgainstRepository: checked }
+    },
+
+    'keys.rotateMaster': async (_input, ctx) => {
+      const busy = s.jobs.list().filter((j) => j.state === 'running' || j.state === 'queued')
+      if (busy.length > 0) {
+        throw new CairnError(
+          'conflict',
+          'A backup, restore or other job is running. Rotate the master key when it has finished.',
+        )
+      }
+      const { store, close } = await context.configuredStore()
+      try {
+        const { oldKey, newKey, resumed } = await keys.beginRotation()
+        const { rewrapped } = await rotateMasterKey(store, oldKey, newKey, {
+          host: hostname(),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        })
+        const result = await keys.completeRotation(newKey)
+        s.logger.info('master key rotated', {
+          keyId: result.keyId,
+          previousKeyId: result.previousKeyId,
+          rewrapped,
+          resumed,
+        })
+        await context.publishKeys()
+        return { ...result, rewrapped, resumed }
+      } finally {
+        close()
+      }
     },
 
     'keys.rotateWorkspace': async ({ workspaceId }, ctx) => {

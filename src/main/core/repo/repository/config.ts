@@ -47,6 +47,17 @@ export function createConfig(masterKey: Uint8Array, now = new Date()): Repositor
   return { format: CONFIG_FORMAT, ...base, keyCheck: box.toString('base64') }
 }
 
+/** The same config (id, created, version) with a key check for another master key. */
+export function resealKeyCheck(config: RepositoryConfig, masterKey: Uint8Array): RepositoryConfig {
+  const box = sealBox(
+    keyCheckKey(masterKey, config.id),
+    randomBytes(NONCE_LENGTH),
+    [KEY_CHECK_PLAINTEXT],
+    keyCheckAad(config),
+  )
+  return { ...config, keyCheck: box.toString('base64') }
+}
+
 /** The one byte-exact encoding; a config that differs from it in any byte is refused as damaged. */
 export function encodeConfig(config: RepositoryConfig): Buffer {
   const ordered: RepositoryConfig = {

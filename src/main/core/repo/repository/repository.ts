@@ -5,6 +5,7 @@ import { openFile, sealFile, SealedFileError } from '../crypto/sealed-file'
 import { KDF_INFO } from '../crypto/kdf'
 import { damagedError } from '../errors'
 import { CONFIG_KEY, REGISTRY_PREFIX, registryKey, assertWorkspaceId } from '../layout'
+import { rotatedAwayError } from './rotated-away'
 import {
   createConfig,
   encodeConfig,
@@ -19,6 +20,7 @@ import {
  */
 export class Repository {
   readonly #masterKey: Uint8Array
+  #previousMasterKey: Uint8Array | null = null
 
   constructor(
     readonly store: ObjectStore,
@@ -33,6 +35,18 @@ export class Repository {
   /** For the key hierarchy only (wrapping workspace keys); never logged or returned to callers. */
   get masterKey(): Uint8Array {
     return this.#masterKey
+  }
+
+  /**
+   * While a master key rotation is under way on this desktop, key files and registry entries not
+   * yet re-wrapped still open with the other key (section 4.3 of docs/repository-format.md).
+   */
+  get previousMasterKey(): Uint8Array | null {
+    return this.#previousMasterKey
+  }
+
+  set previousMasterKey(key: Uint8Array | null) {
+    this.#previousMasterKey = key ? Uint8Array.from(key) : null
   }
 }
 
@@ -116,6 +130,8 @@ export async function openRepository(
     )
   }
   if (!keyCheckPasses(parsed.config, masterKey)) {
+    const rotated = await rotatedAwayError(store, masterKey, options.signal)
+    if (rotated) throw rotated
     throw new CairnError(
       'unauthorized',
       'This recovery key does not open this repository. Use the key that was shown when the repository was created, and check that the storage location is the right one. (If the key is surely right, the repository config may be damaged.)',
@@ -171,7 +187,7 @@ export async function readWorkspaceRecord(
   const key = registryKey(workspaceId)
   const bytes = await repo.store.get(key)
   try {
-    const plain = await openFile(bytes, 'registry', repo.masterKey, KDF_INFO.masterFile)
+    const plain = await openRegistryEntry(repo, bytes)
     const record = JSON.parse(plain.toString('utf8')) as WorkspaceRecord
     if (record.workspace !== workspaceId)
       throw new SealedFileError('format', 'it names another workspace')
@@ -182,5 +198,15 @@ export async function readWorkspaceRecord(
       object: key,
       cause: error.message,
     })
+  }
+}
+
+async function openRegistryEntry(repo: Repository, bytes: Uint8Array): Promise<Buffer> {
+  try {
+    return await openFile(bytes, 'registry', repo.masterKey, KDF_INFO.masterFile)
+  } catch (error) {
+    const previous = repo.previousMasterKey
+    if (!(error instanceof SealedFileError) || !previous) throw error
+    return await openFile(bytes, 'registry', previous, KDF_INFO.masterFile)
   }
 }

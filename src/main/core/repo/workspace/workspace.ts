@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../storage/object-store'
 import { damagedError } from '../errors'
 import { WorkspacePaths } from '../layout'
 import { registerWorkspace, type Repository } from '../repository/repository'
+import { rotatedAwayError } from '../repository/rotated-away'
 import { KeyRing } from './key-ring'
 
 /** One workspace of a repository: its own prefix and its own data keys. */
@@ -43,9 +44,13 @@ async function loadDataKeys(
   for (const version of versions) {
     const bytes = await repo.store.get(paths.keyFile(version), { signal })
     try {
-      keys.push(unwrapDataKey(repo.masterKey, repo.id, paths.workspaceId, version, bytes))
+      keys.push(unwrapWithEither(repo, paths.workspaceId, version, bytes))
     } catch (error) {
       if (!(error instanceof KeyFileError)) throw error
+      if (error.reason === 'authentication') {
+        const rotated = await rotatedAwayError(repo.store, repo.masterKey, signal)
+        if (rotated) throw rotated
+      }
       // The master key already passed the repository's key check, so this file is damaged or forged.
       throw damagedError(
         `The key file of version ${version} of workspace ${paths.workspaceId} is damaged (${error.message}); restore points written with it cannot be read.`,
@@ -54,6 +59,22 @@ async function loadDataKeys(
     }
   }
   return keys
+}
+
+function unwrapWithEither(
+  repo: Repository,
+  workspaceId: string,
+  version: number,
+  bytes: Uint8Array,
+): DataKey {
+  try {
+    return unwrapDataKey(repo.masterKey, repo.id, workspaceId, version, bytes)
+  } catch (error) {
+    const previous = repo.previousMasterKey
+    if (!(error instanceof KeyFileError) || error.reason !== 'authentication' || !previous)
+      throw error
+    return unwrapDataKey(previous, repo.id, workspaceId, version, bytes)
+  }
 }
 
 /**

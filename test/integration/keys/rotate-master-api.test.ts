@@ -1,0 +1,200 @@
+import fs from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Job } from '../../../src/shared/domain/jobs'
+import type { RestorePoint } from '../../../src/shared/domain/backup'
+import type { CallResult } from '../../../src/shared/rpc'
+import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
+import { masterKeyId } from '../../../src/main/core/keys/master-key-store'
+import { rotateMasterKey } from '../../../src/main/core/repo/repository/rotate-master'
+import { cloudInfo } from '../../support/cloud-info'
+import { keytar, startHarness, type Harness } from '../core/core-harness'
+
+// keys.rotateMaster through dispatch, on a folder and on S3 (s3rver): every restore point of
+// every workspace restores bit-identical with the new key; the old recovery key is refused with
+// a message naming the rotation; an interrupted rotation is read through and finished by a retry;
+// a second desktop that imports the new recovery key reads everything.
+
+let dir: string
+const harnesses: Harness[] = []
+
+function ok<T>(result: CallResult): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
+  return result.output as T
+}
+
+async function finished(h: Harness, id: string, timeoutMs = 60_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const last = h.events
+      .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
+      .map((e) => e.payload as Job)
+      .at(-1)
+    if (last && last.state !== 'running' && last.state !== 'queued') return last
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(tmpdir(), 'cairn-rotate-master-'))
+})
+
+afterAll(async () => {
+  for (const h of harnesses) await h.close()
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+async function harness(): Promise<Harness> {
+  const h = await startHarness()
+  harnesses.push(h)
+  return h
+}
+
+async function saveStorage(h: Harness, kind: 'folder' | 's3', name: string) {
+  if (kind === 'folder') {
+    const folder = path.join(dir, name)
+    fs.mkdirSync(folder, { recursive: true })
+    ok(await h.call('storage.save', { config: { kind: 'folder', path: folder } }))
+    return
+  }
+  const s3 = cloudInfo().s3
+  ok(
+    await h.call('storage.save', {
+      config: {
+        kind: 's3',
+        endpoint: s3.endpoint,
+        region: s3.region,
+        bucket: s3.bucket,
+        prefix: name,
+        accessKeyId: s3.accessKeyId,
+        forcePathStyle: true,
+      },
+      secretAccessKey: s3.secretAccessKey,
+    }),
+  )
+}
+
+interface Saved {
+  workspaceId: string
+  content: Buffer
+}
+
+async function expectAllRestore(h: Harness, saved: Saved[], label: string) {
+  const { restorePoints, damaged } = ok<{ restorePoints: RestorePoint[]; damaged: unknown[] }>(
+    await h.call('restorePoints.list', {}),
+  )
+  expect(damaged).toEqual([])
+  expect(restorePoints).toHaveLength(saved.length)
+  for (const [i, point] of restorePoints.entries()) {
+    const want = saved.find(
+      (s, j) => s.workspaceId === point.workspaceId && j === saved.indexOf(s) && i >= 0,
+    )
+    expect(want).toBeDefined()
+    const target = path.join(dir, `restored-${label}-${randomBytes(4).toString('hex')}`)
+    const job = ok<Job>(
+      await h.call('restore.start', {
+        workspaceId: point.workspaceId,
+        restorePoint: point.id,
+        target: { kind: 'local', path: target },
+      }),
+    )
+    expect((await finished(h, job.id)).state).toBe('succeeded')
+    const restored = fs.readFileSync(path.join(target, 'data.bin'))
+    expect(
+      saved.some((s) => s.workspaceId === point.workspaceId && s.content.equals(restored)),
+    ).toBe(true)
+  }
+}
+
+describe.each(['folder', 's3'] as const)('keys.rotateMaster on a %s repository', (kind) => {
+  it('re-wraps everything, survives an interruption, and the new recovery key opens it elsewhere', async () => {
+    const name = `rotate-${kind}-${randomBytes(4).toString('hex')}`
+    const h = await harness()
+    await saveStorage(h, kind, name)
+    ok(await h.call('repository.init'))
+    const firstRecovery = ok<{ recoveryKey: string; keyId: string }>(
+      await h.call('keys.exportRecovery'),
+    )
+
+    const source = path.join(dir, `src-${name}`)
+    fs.mkdirSync(source)
+    const saved: Saved[] = []
+    for (const [i, workspaceId] of ['ws-a', 'ws-b', 'ws-a'].entries()) {
+      const content = Buffer.from(`${workspaceId} round ${i}\n`.repeat(4000 + i))
+      fs.writeFileSync(path.join(source, 'data.bin'), content)
+      const job = ok<Job>(
+        await h.call('backup.start', { workspaceId, source: { kind: 'local', path: source } }),
+      )
+      expect((await finished(h, job.id)).state).toBe('succeeded')
+      saved.push({ workspaceId, content })
+      if (i === 0) ok(await h.call('keys.rotateWorkspace', { workspaceId }))
+    }
+
+    // 1. A rotation killed right after the config flip: this desktop still reads everything
+    // (it holds the pending key), and keys.rotateMaster finishes it.
+    const context = backupContext(h.core.services)
+    const { oldKey, newKey } = await context.masterKeys.beginRotation()
+    const { store, close } = await context.configuredStore()
+    await expect(
+      rotateMasterKey(store, oldKey, newKey, {
+        host: 'killed-desktop',
+        onStep: (step) => {
+          if (step === 'config') throw new Error('killed')
+        },
+      }),
+    ).rejects.toThrow('killed')
+    close()
+    await expectAllRestore(h, saved, `${name}-between`)
+
+    const rotated = ok<{
+      recoveryKey: string
+      keyId: string
+      previousKeyId: string
+      rewrapped: number
+      resumed: boolean
+    }>(await h.call('keys.rotateMaster'))
+    expect(rotated.resumed).toBe(true)
+    expect(rotated.keyId).toBe(masterKeyId(newKey))
+    expect(rotated.previousKeyId).toBe(firstRecovery.keyId)
+    expect(ok(await h.call('keys.status'))).toMatchObject({ present: true, keyId: rotated.keyId })
+    const kt = await keytar()
+    expect(await kt.getPassword(h.service, `master-key.replaced.${firstRecovery.keyId}`)).not.toBe(
+      null,
+    )
+    expect(await kt.getPassword(h.service, 'master-key.pending')).toBe(null)
+    await expectAllRestore(h, saved, `${name}-after`)
+
+    // 2. A second rotation, uninterrupted.
+    const second = ok<{ recoveryKey: string; keyId: string; resumed: boolean }>(
+      await h.call('keys.rotateMaster'),
+    )
+    expect(second.resumed).toBe(false)
+    expect(second.keyId).not.toBe(rotated.keyId)
+    await expectAllRestore(h, saved, `${name}-second`)
+
+    // 3. Another desktop: the old recovery keys are refused with a clear message; the new opens.
+    const other = await harness()
+    await saveStorage(other, kind, name)
+    for (const old of [firstRecovery.recoveryKey, rotated.recoveryKey]) {
+      const refused = await other.call('keys.importRecovery', { recoveryKey: old })
+      expect(refused.ok).toBe(false)
+      if (!refused.ok) {
+        expect(refused.error.code).toBe('unauthorized')
+        expect(refused.error.message).toMatch(/was rotated on .* at .*Import the new recovery key/)
+      }
+    }
+    ok(await other.call('keys.importRecovery', { recoveryKey: second.recoveryKey }))
+    await expectAllRestore(other, saved, `${name}-other`)
+  })
+})
+
+describe('keys.rotateMaster refusals', () => {
+  it('refuses without storage and without a repository key', async () => {
+    const h = await harness()
+    const result = await h.call('keys.rotateMaster')
+    expect(result.ok).toBe(false)
+  })
+})
