@@ -393,7 +393,7 @@ export async function createFaultLoop(
       if (Date.now() > deadline) throw new Error('fault child did not start')
       await new Promise((r) => setTimeout(r, 10))
     }
-    await new Promise((r) => setTimeout(r, Math.floor(random() * (op === 'backup' ? 900 : 500))))
+    await new Promise((r) => setTimeout(r, Math.floor(random() * (op === 'backup' ? 400 : 300))))
     child.kill('SIGKILL')
     await exited
     stats.kills++
