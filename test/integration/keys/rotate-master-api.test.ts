@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { RestorePoint } from '../../../src/shared/domain/backup'
@@ -9,6 +9,8 @@ import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
 import { masterKeyId } from '../../../src/main/core/keys/master-key-store'
 import { rotateMasterKey } from '../../../src/main/core/repo/repository/rotate-master'
+import type { ObjectStore } from '../../../src/main/core/storage/object-store'
+import { CairnError } from '../../../src/shared/errors'
 import { cloudInfo } from '../../support/cloud-info'
 import { keytar, startHarness, type Harness } from '../core/core-harness'
 
@@ -88,11 +90,8 @@ async function expectAllRestore(h: Harness, saved: Saved[], label: string) {
   )
   expect(damaged).toEqual([])
   expect(restorePoints).toHaveLength(saved.length)
-  for (const [i, point] of restorePoints.entries()) {
-    const want = saved.find(
-      (s, j) => s.workspaceId === point.workspaceId && j === saved.indexOf(s) && i >= 0,
-    )
-    expect(want).toBeDefined()
+  const got: string[] = []
+  for (const point of restorePoints) {
     const target = path.join(dir, `restored-${label}-${randomBytes(4).toString('hex')}`)
     const job = ok<Job>(
       await h.call('restore.start', {
@@ -103,10 +102,14 @@ async function expectAllRestore(h: Harness, saved: Saved[], label: string) {
     )
     expect((await finished(h, job.id)).state).toBe('succeeded')
     const restored = fs.readFileSync(path.join(target, 'data.bin'))
-    expect(
-      saved.some((s) => s.workspaceId === point.workspaceId && s.content.equals(restored)),
-    ).toBe(true)
+    got.push(`${point.workspaceId}:${sha(restored)}`)
   }
+  // Every backup comes back, each exactly once, in its own workspace.
+  expect(got.sort()).toEqual(saved.map((s) => `${s.workspaceId}:${sha(s.content)}`).sort())
+}
+
+function sha(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex')
 }
 
 describe.each(['folder', 's3'] as const)('keys.rotateMaster on a %s repository', (kind) => {
@@ -133,11 +136,29 @@ describe.each(['folder', 's3'] as const)('keys.rotateMaster on a %s repository',
       if (i === 0) ok(await h.call('keys.rotateWorkspace', { workspaceId }))
     }
 
-    // 1. A rotation killed right after the config flip: this desktop still reads everything
-    // (it holds the pending key), and keys.rotateMaster finishes it.
+    // 1. A rotation whose storage fails after 3 writes (in the middle of re-wrapping), then one
+    // killed right after the config flip: this desktop still reads everything in between (it
+    // holds the pending key), and keys.rotateMaster finishes it.
     const context = backupContext(h.core.services)
     const { oldKey, newKey } = await context.masterKeys.beginRotation()
     const { store, close } = await context.configuredStore()
+    let writes = 0
+    const failing: ObjectStore = {
+      description: store.description,
+      requests: store.requests,
+      put: async (key, body, options) => {
+        if (++writes > 3) throw new CairnError('unreachable', 'injected: storage went away')
+        await store.put(key, body, options)
+      },
+      get: (key, options) => store.get(key, options),
+      head: (key, options) => store.head(key, options),
+      list: (prefix, options) => store.list(prefix, options),
+      delete: (key, options) => store.delete(key, options),
+    }
+    await expect(
+      rotateMasterKey(failing, oldKey, newKey, { host: 'killed-desktop' }),
+    ).rejects.toThrow(/injected/)
+    await expectAllRestore(h, saved, `${name}-halfway`)
     await expect(
       rotateMasterKey(store, oldKey, newKey, {
         host: 'killed-desktop',
