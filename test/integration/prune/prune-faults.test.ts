@@ -7,7 +7,7 @@ import { createFaultLoop, type FaultLoop } from '../../support/backup-fault-loop
 // restores bit for bit and nothing is left unreferenced or unindexed.
 
 const RUNS = Number(process.env.PRUNE_FAULT_RUNS ?? 12)
-const BUDGET_MS = 40_000
+const BUDGET_MS = 30_000
 let loop: FaultLoop
 
 beforeAll(async () => {
