@@ -5,6 +5,12 @@ import { forget, type ForgetFlags } from './commands/forget'
 import { prune, type PruneFlags } from './commands/prune'
 import { pin, pins, unpin, type PinFlags } from './commands/pin'
 import {
+  schedules,
+  schedulesSet,
+  type SchedulesFlags,
+  type SchedulesSetFlags,
+} from './commands/schedules'
+import {
   keyExport,
   keyImport,
   keyRotateMaster,
@@ -405,6 +411,32 @@ Examples:
   addWorkspaceOption(pinsCmd, 'workspace id (default: the only one in the repository)')
   addJsonOption(addRepoOptions(pinsCmd)).action(async (flags: PinFlags & JsonFlag) =>
     run(!!flags.json, (ctx) => pins(ctx, flags)),
+  )
+
+  // ---- schedules (the desktop app's, in its data directory)
+  const schedulesCmd = program
+    .command('schedules')
+    .description("show the desktop app's backup and verify schedules (its data directory)")
+    .option(
+      '--data-dir <dir>',
+      'the app data directory (default: $CAIRN_DATA_DIR or the app folder)',
+    )
+  addJsonOption(schedulesCmd).action(async (flags: SchedulesFlags & JsonFlag) =>
+    run(!!flags.json, (ctx) => schedules(ctx, flags)),
+  )
+  const schedulesSetCmd = schedulesCmd
+    .command('set')
+    .description("change one workspace's schedule; a running app picks it up within a minute")
+    .requiredOption('-w, --workspace <name>', 'workspace name or id')
+    .option('--backup-every <every>', 'off, default (2h) or a duration: 30m, 2h, 1d')
+    .option('--verify-every <every>', 'off, default (7d) or a duration: 12h, 7d')
+    .option('--retention <on|off>', 'apply the retention policy after scheduled backups')
+    .option(
+      '--data-dir <dir>',
+      'the app data directory (default: $CAIRN_DATA_DIR or the app folder)',
+    )
+  addJsonOption(schedulesSetCmd).action(async (flags: SchedulesSetFlags & JsonFlag) =>
+    run(!!flags.json, (ctx) => schedulesSet(ctx, flags)),
   )
 
   // ---- key

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import {
@@ -50,6 +50,8 @@ export class ScheduleStore {
   readonly path: string
   private entries: Record<string, ScheduleEntry> = {}
   private loaded = false
+  /** Identity of the file as last read or written: another writer (the CLI) changes it. */
+  private stamp: string | null = null
   private queue: Promise<unknown> = Promise.resolve()
   private readonly listeners = new Set<ScheduleListener>()
 
@@ -125,13 +127,18 @@ export class ScheduleStore {
   }
 
   private async load(): Promise<void> {
-    if (this.loaded) return
+    // Read again when someone else replaced the file (`cairn schedules set` while the app runs);
+    // one stat per access, and the scheduler reads at most once a minute.
+    if (this.loaded && (await fileStamp(this.path)) === this.stamp) return
+    this.loaded = false
+    this.entries = {}
     let text: string
     try {
       text = await readFile(this.path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.loaded = true
+        this.stamp = null
         return
       }
       throw new CairnError('internal', `Cairn could not read its schedules file ${this.path}.`)
@@ -153,11 +160,22 @@ export class ScheduleStore {
     if (!parsed.success) throw damaged(this.path)
     this.entries = parsed.data.workspaces
     this.loaded = true
+    this.stamp = await fileStamp(this.path)
   }
 
   private async save(): Promise<void> {
     const doc = { schemaVersion: SCHEMA_VERSION, workspaces: this.entries }
     await atomicWriteFile(this.path, `${JSON.stringify(doc, null, 2)}\n`)
+    this.stamp = await fileStamp(this.path)
+  }
+}
+
+async function fileStamp(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path, { bigint: true })
+    return `${s.ino}:${s.mtimeNs}:${s.size}`
+  } catch {
+    return null
   }
 }
 

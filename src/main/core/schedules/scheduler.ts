@@ -14,12 +14,8 @@ import { measureStorage } from '../workspaces/storage-use'
 import { backupWorkspace } from '../workspaces/workspace-backup'
 import type { WorkspaceContext } from '../workspaces/workspace-context'
 import { nextDueMs, type DueInput } from './due'
-import {
-  DEFAULT_BACKUP_EVERY_MINUTES,
-  DEFAULT_VERIFY_EVERY_HOURS,
-  ScheduleStore,
-  type ScheduleEntry,
-} from './schedule-store'
+import { effectiveSettings } from './effective-settings'
+import { ScheduleStore, type ScheduleEntry } from './schedule-store'
 import { verifySample } from './scheduled-verify'
 
 export interface SchedulerOptions {
@@ -99,16 +95,7 @@ export class Scheduler {
   }
 
   settingsOf(workspaceId: string, entry: ScheduleEntry): ScheduleSettings {
-    return {
-      workspaceId,
-      backupEveryMinutes:
-        entry.backupEveryMinutes === undefined
-          ? DEFAULT_BACKUP_EVERY_MINUTES
-          : entry.backupEveryMinutes,
-      verifyEveryHours:
-        entry.verifyEveryHours === undefined ? DEFAULT_VERIFY_EVERY_HOURS : entry.verifyEveryHours,
-      applyRetention: entry.applyRetention ?? true,
-    }
+    return effectiveSettings(workspaceId, entry)
   }
 
   async status(): Promise<ScheduleStatus[]> {
