@@ -208,6 +208,9 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     await writer.indexStoredPacks()
     ticker.phase('committing')
     signal.throwIfAborted()
+    // A backup that lost its lease while stalled must not commit: a prune elsewhere may have
+    // removed data it deduplicated against (docs/repository-format.md, Prune).
+    lease?.assertHeld()
     const snapshot = await writer.commit({
       trigger: options.trigger,
       paths: roots,

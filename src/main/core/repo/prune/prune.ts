@@ -106,6 +106,8 @@ export async function pruneWorkspace(
   // Deleting after the lease may have lapsed could race a backup that took it meanwhile.
   const stillHeld = () => {
     signal?.throwIfAborted()
+    // Renewals that were merely late (the computer slept) count too, not only failed ones.
+    lease?.assertHeld()
     if (leaseTrouble) {
       throw new CairnError(
         'unreachable',

@@ -67,13 +67,40 @@ interface FoundLease {
 export class Lease {
   private timer: NodeJS.Timeout | null = null
   private released = false
+  /** When the lease object last written was written: it holds until then plus the TTL. */
+  private writtenMs: number
 
   constructor(
     private readonly workspace: Workspace,
     private key: string,
     private readonly acquiredMs: number,
     private readonly options: LeaseOptions,
-  ) {}
+  ) {
+    this.writtenMs = this.nowMs()
+  }
+
+  private nowMs(): number {
+    return (this.options.now ?? (() => new Date()))().getTime()
+  }
+
+  /**
+   * Throws unless the lease is certainly still ours: written (or renewed) less than its TTL ago,
+   * with a margin. A writer that stalled (a sleeping laptop, renewals failing) longer than that may
+   * have lost it to another desktop, whose prune may have removed data this writer relies on; it
+   * must not commit. Called right before a restore point is written.
+   */
+  assertHeld(): void {
+    const ttl = this.options.ttlMs ?? DEFAULT_TTL
+    const margin = Math.min(30_000, ttl / 10)
+    if (this.released || this.nowMs() - this.writtenMs >= ttl - margin) {
+      throw new CairnError(
+        'conflict',
+        `This ${this.options.holder} could not keep its hold on the workspace (the computer slept ` +
+          'or the storage stopped answering), so another Cairn may have changed it meanwhile. ' +
+          'Nothing was committed; run it again.',
+      )
+    }
+  }
 
   get objectKey(): string {
     return this.key
@@ -83,6 +110,8 @@ export class Lease {
   async renew(): Promise<void> {
     if (this.released) throw new Error('lease already released')
     const next = leaseKey(this.workspace, this.acquiredMs)
+    // The new object's expiry counts from when it was written (writeLease reads the clock first).
+    const written = this.nowMs()
     try {
       await writeLease(this.workspace, next, this.acquiredMs, this.options)
     } catch (error) {
@@ -91,6 +120,7 @@ export class Lease {
     }
     const old = this.key
     this.key = next
+    this.writtenMs = written
     await this.workspace.store.delete(old).catch((error: unknown) => {
       abandon(old)
       throw error
