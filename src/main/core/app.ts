@@ -25,6 +25,7 @@ import type { CoreServices } from './services'
 import { workspacesProvisionHandlers } from './api/handlers/workspaces-provision'
 import { workspacesRegistryHandlers } from './api/handlers/workspaces-registry'
 import { workspacesStopHandlers } from './api/handlers/workspaces-stop'
+import { reconcileState } from './workspaces/reconcile-state'
 import { stopOnQuit, type StopAllOutcome } from './workspaces/stop-all'
 import { stopWorkspaceAndWait } from './workspaces/stop-workspace'
 import {
@@ -170,8 +171,11 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     scheduler,
     stopOnQuit: async () => stopOnQuit(workspaces, await idleSettings.get()),
     dispose: () =>
-      (disposed ??= Promise.all([scheduler.dispose(), idle.dispose(), jobs.dispose()]).then(() =>
-        logger.info('core stopped'),
-      )),
+      (disposed ??= Promise.all([scheduler.dispose(), idle.dispose(), jobs.dispose()])
+        // Start-up work (recovery, the background reconcile) finishes before the core is gone, so
+        // nothing writes into the data directory after dispose resolves.
+        .then(() => workspaces.startup())
+        .then(() => reconcileState(workspaces).running?.catch(() => {}))
+        .then(() => logger.info('core stopped'))),
   }
 }

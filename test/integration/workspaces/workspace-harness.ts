@@ -155,7 +155,8 @@ export async function startWorkspaceHarness(
     },
     close: async ({ remove = false } = {}) => {
       await core.dispose()
-      if (remove) await rm(dataDir, { recursive: true, force: true })
+      if (remove)
+        await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     },
   }
 }
