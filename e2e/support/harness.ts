@@ -130,7 +130,8 @@ export function useE2E(options: E2EOptions = {}): E2E {
     await state.core?.dispose().catch(() => {})
     await state.keychain?.clear().catch(() => {})
     if (state.hetzner) await state.hetzner.control.reset(state.hetzner.project.id).catch(() => {})
-    if (state.dataDir) await rm(state.dataDir, { recursive: true, force: true })
+    if (state.dataDir)
+      await rm(state.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     if (state.home) await rm(state.home, { recursive: true, force: true })
   })
 

@@ -52,7 +52,7 @@ export async function startHarness(): Promise<Harness> {
       ].join('\n'),
     close: async () => {
       await core.dispose()
-      await rm(dataDir, { recursive: true, force: true })
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     },
   }
 }
