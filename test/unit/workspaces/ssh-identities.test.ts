@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { generateHostKey } from '../../../src/main/core/provision/host-keys'
 import { renderBlock } from '../../../src/main/core/ssh-config/managed-block'
 import { SshIntegration } from '../../../src/main/core/ssh-config/ssh-integration'
+import { generateEd25519KeyPair } from '../../../src/main/core/ssh/ed25519-key'
 
-const INSTALLATION =
-  '-----BEGIN OPENSSH PRIVATE KEY-----\nINSTALL\n-----END OPENSSH PRIVATE KEY-----\n'
-const BROUGHT = '-----BEGIN OPENSSH PRIVATE KEY-----\nBROUGHT\n-----END OPENSSH PRIVATE KEY-----'
+// Made at run time; the brought key without its final newline, which the file must get.
+const INSTALLATION = generateEd25519KeyPair().privateKey
+const BROUGHT = generateEd25519KeyPair().privateKey.trimEnd()
 
 describe('ssh config: hosts with a key of their own', () => {
   let home: string

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import {
@@ -9,6 +9,7 @@ import {
 } from '../../../shared/domain/schedules'
 import { CairnError } from '../../../shared/errors'
 import { atomicWriteFile } from '../fs/atomic-write'
+import { readVersionedJson } from '../fs/versioned-json'
 
 export const SCHEDULES_FILE = 'schedules.json'
 const SCHEMA_VERSION = 1
@@ -132,35 +133,16 @@ export class ScheduleStore {
     if (this.loaded && (await fileStamp(this.path)) === this.stamp) return
     this.loaded = false
     this.entries = {}
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.loaded = true
-        this.stamp = null
-        return
-      }
-      throw new CairnError('internal', `Cairn could not read its schedules file ${this.path}.`)
-    }
-    let doc: unknown
-    try {
-      doc = JSON.parse(text)
-    } catch {
-      throw damaged(this.path)
-    }
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion
-    if (typeof version === 'number' && version > SCHEMA_VERSION) {
-      throw new CairnError(
-        'conflict',
-        `${this.path} was written by a newer Cairn. Update Cairn; this version leaves it untouched.`,
-      )
-    }
-    const parsed = fileSchema.safeParse(doc)
-    if (!parsed.success) throw damaged(this.path)
-    this.entries = parsed.data.workspaces
+    const file = await readVersionedJson({
+      path: this.path,
+      schema: fileSchema,
+      version: SCHEMA_VERSION,
+      what: 'its schedules file',
+      damaged: () => damaged(this.path),
+    })
+    if (file) this.entries = file.workspaces
     this.loaded = true
-    this.stamp = await fileStamp(this.path)
+    this.stamp = file ? await fileStamp(this.path) : null
   }
 
   private async save(): Promise<void> {

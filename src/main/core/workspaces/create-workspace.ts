@@ -1,18 +1,19 @@
 import type { Job } from '../../../shared/domain/jobs'
-import type {
-  PendingOperation,
-  WorkspaceCreateInput,
-  WorkspaceRecord,
-} from '../../../shared/domain/workspace'
+import type { WorkspaceCreateInput, WorkspaceRecord } from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import type { JobContext } from '../jobs/job-runner'
 import type { SshConnection } from '../ssh/connection'
-import { watchIdle } from './idle-watch'
 import { provisionPreflight } from './provision-preflight'
-import { asCancelled, deleteAttemptServers, provisionServer } from './provision-server'
+import {
+  asCancelled,
+  deleteAttemptServers,
+  provisionServer,
+  settleRunning,
+  trackAttempt,
+  type Attempt,
+} from './provision-server'
 import { newWorkspaceId } from './registry'
 import { findRestorePoint, restoreIntoServer } from './restore-into-server'
-import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
 import { forgetSecrets, writeSecrets } from './workspace-secrets'
 
@@ -97,14 +98,7 @@ async function runCreate(
   from: { workspaceId: string; restorePointId: string } | null,
   job: JobContext,
 ): Promise<void> {
-  const attempt: { serverId: number | null; createToken: string | null } = {
-    serverId: null,
-    createToken: null,
-  }
-  const pending = (change: Partial<PendingOperation>) =>
-    ctx.registry.update(id, (r) => {
-      if (r.pending) Object.assign(r.pending, change)
-    })
+  const { attempt, pending, beforeCreate, afterCreate } = trackAttempt(ctx, id)
   let connection: SshConnection | null = null
   let running: WorkspaceRecord
   try {
@@ -118,14 +112,8 @@ async function runCreate(
       image: input.image,
       signal: job.signal,
       phase: (phase) => job.progress({ phase }),
-      beforeCreate: async (createToken) => {
-        attempt.createToken = createToken
-        await pending({ step: 'creating-server', createToken })
-      },
-      afterCreate: async (serverId) => {
-        attempt.serverId = serverId
-        await pending({ step: 'server-created', serverId })
-      },
+      beforeCreate,
+      afterCreate,
     })
     connection = provisioned.connection
     await ctx.registry.update(id, (r) => {
@@ -164,17 +152,7 @@ async function runCreate(
     await rollBackCreate(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
-  // Running from here on: what follows is best effort and never rolls the workspace back.
-  await connection.close().catch(() => {})
-  job.progress({ phase: 'updating ~/.ssh/config' })
-  await syncSshConfig(ctx).catch((error: unknown) =>
-    ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
-  )
-  try {
-    watchIdle(ctx, running)
-  } catch (error) {
-    ctx.s.logger.warn('watching for idleness failed', { reason: String(error) })
-  }
+  await settleRunning(ctx, running, connection, (phase) => job.progress({ phase }))
   ctx.s.logger.info('workspace created', { workspace: id, server: running.server?.id })
 }
 
@@ -186,7 +164,7 @@ async function runCreate(
 export async function rollBackCreate(
   ctx: WorkspaceContext,
   id: string,
-  attempt: { serverId: number | null; createToken: string | null },
+  attempt: Attempt,
   cause: unknown,
 ): Promise<'removed' | 'error'> {
   const cleanup = await deleteAttemptServers(ctx, id, attempt)

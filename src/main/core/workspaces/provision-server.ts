@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import type { WorkspaceServer, WorkspaceSsh } from '../../../shared/domain/workspace'
+import type {
+  PendingOperation,
+  WorkspaceRecord,
+  WorkspaceServer,
+  WorkspaceSsh,
+} from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import type { HetznerClient } from '../hetzner/hetzner-client'
 import { labelSelector } from '../hetzner/labels'
@@ -9,7 +14,9 @@ import { waitUntilReady, type ReadinessProgress } from '../provision/readiness'
 import { swapBytesFor } from '../provision/swap'
 import { buildUserData, WORKSPACE_USER } from '../provision/user-data'
 import type { SshConnection } from '../ssh/connection'
+import { watchIdle } from './idle-watch'
 import { findOffers } from './server-offer'
+import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
 
 /**
@@ -158,6 +165,60 @@ export async function provisionServer(
   }
 }
 
+/** The server one create or start attempt made, as far as it is known (for its rollback). */
+export interface Attempt {
+  serverId: number | null
+  createToken: string | null
+}
+
+/**
+ * Tracks one create or start attempt: the `beforeCreate`/`afterCreate` hooks for provisionServer
+ * record the create token and the server id in the workspace's `pending` BEFORE and right after
+ * Hetzner creates it, so a crash leaves enough behind to delete the server. `attempt` holds the
+ * same for this process's own rollback.
+ */
+export function trackAttempt(ctx: WorkspaceContext, workspaceId: string) {
+  const attempt: Attempt = { serverId: null, createToken: null }
+  const pending = (change: Partial<PendingOperation>) =>
+    ctx.registry.update(workspaceId, (r) => {
+      if (r.pending) Object.assign(r.pending, change)
+    })
+  return {
+    attempt,
+    pending,
+    beforeCreate: async (createToken: string) => {
+      attempt.createToken = createToken
+      await pending({ step: 'creating-server', createToken })
+    },
+    afterCreate: async (serverId: number) => {
+      attempt.serverId = serverId
+      await pending({ step: 'server-created', serverId })
+    },
+  }
+}
+
+/**
+ * A created or started workspace is running: closes the setup connection, lists it in the ssh
+ * config and watches it for idleness. Best effort: none of this rolls the workspace back.
+ */
+export async function settleRunning(
+  ctx: WorkspaceContext,
+  running: WorkspaceRecord,
+  connection: SshConnection,
+  progress: (phase: string) => void,
+): Promise<void> {
+  await connection.close().catch(() => {})
+  progress('updating ~/.ssh/config')
+  await syncSshConfig(ctx).catch((error: unknown) =>
+    ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
+  )
+  try {
+    watchIdle(ctx, running)
+  } catch (error) {
+    ctx.s.logger.warn('watching for idleness failed', { reason: String(error) })
+  }
+}
+
 export interface AttemptCleanup {
   /** Servers of the attempt that are gone now. */
   deleted: number[]
@@ -173,7 +234,7 @@ export interface AttemptCleanup {
 export async function deleteAttemptServers(
   ctx: WorkspaceContext,
   workspaceId: string,
-  attempt: { serverId: number | null; createToken: string | null },
+  attempt: Attempt,
 ): Promise<AttemptCleanup> {
   const result: AttemptCleanup = { deleted: [], failed: [] }
   if (attempt.serverId === null && attempt.createToken === null) return result

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { workspaceRecordSchema, type WorkspaceRecord } from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import { atomicWriteFile } from '../fs/atomic-write'
+import { readVersionedJson } from '../fs/versioned-json'
 
 export const REGISTRY_FILE = 'workspaces.json'
 const SCHEMA_VERSION = 1
@@ -170,33 +170,17 @@ export class WorkspaceRegistry {
 
   private async load(): Promise<void> {
     if (this.loaded) return
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.loaded = true
-        return
-      }
-      throw new CairnError('internal', `Cairn could not read its workspace list ${this.path}.`)
+    const file = await readVersionedJson({
+      path: this.path,
+      schema: registryFileSchema,
+      version: SCHEMA_VERSION,
+      what: 'its workspace list',
+      damaged: () => damaged(this.path),
+    })
+    if (file) {
+      this.records = file.workspaces
+      this.reconciledAt = file.reconciledAt
     }
-    let doc: unknown
-    try {
-      doc = JSON.parse(text)
-    } catch {
-      throw damaged(this.path)
-    }
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion
-    if (typeof version === 'number' && version > SCHEMA_VERSION) {
-      throw new CairnError(
-        'conflict',
-        `${this.path} was written by a newer Cairn. Update Cairn; this version leaves it untouched.`,
-      )
-    }
-    const parsed = registryFileSchema.safeParse(doc)
-    if (!parsed.success) throw damaged(this.path)
-    this.records = parsed.data.workspaces
-    this.reconciledAt = parsed.data.reconciledAt
     this.loaded = true
   }
 

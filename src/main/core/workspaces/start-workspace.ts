@@ -1,13 +1,18 @@
 import type { Job } from '../../../shared/domain/jobs'
-import type { PendingOperation, WorkspaceRecord } from '../../../shared/domain/workspace'
+import type { WorkspaceRecord } from '../../../shared/domain/workspace'
 import { CairnError } from '../../../shared/errors'
 import type { JobContext } from '../jobs/job-runner'
 import type { SshConnection } from '../ssh/connection'
-import { watchIdle } from './idle-watch'
 import { provisionPreflight } from './provision-preflight'
-import { asCancelled, deleteAttemptServers, provisionServer } from './provision-server'
+import {
+  asCancelled,
+  deleteAttemptServers,
+  provisionServer,
+  settleRunning,
+  trackAttempt,
+  type Attempt,
+} from './provision-server'
 import { findRestorePoint, restoreIntoServer } from './restore-into-server'
-import { syncSshConfig } from './ssh-config-sync'
 import type { WorkspaceContext } from './workspace-context'
 import { writeSecrets } from './workspace-secrets'
 
@@ -87,14 +92,7 @@ async function runStart(
   job: JobContext,
   plan: StartPlan,
 ): Promise<void> {
-  const attempt: { serverId: number | null; createToken: string | null } = {
-    serverId: null,
-    createToken: null,
-  }
-  const pending = (change: Partial<PendingOperation>) =>
-    ctx.registry.update(id, (r) => {
-      if (r.pending) Object.assign(r.pending, change)
-    })
+  const { attempt, pending, beforeCreate, afterCreate } = trackAttempt(ctx, id)
   const record = await ctx.registry.update(id, (r) => {
     r.state = 'starting'
     r.problem = null
@@ -120,14 +118,8 @@ async function runStart(
       image: plan.image,
       signal: job.signal,
       phase: (phase) => job.progress({ phase }),
-      beforeCreate: async (createToken) => {
-        attempt.createToken = createToken
-        await pending({ step: 'creating-server', createToken })
-      },
-      afterCreate: async (serverId) => {
-        attempt.serverId = serverId
-        await pending({ step: 'server-created', serverId })
-      },
+      beforeCreate,
+      afterCreate,
     })
     connection = provisioned.connection
     await ctx.registry.update(id, (r) => {
@@ -163,17 +155,7 @@ async function runStart(
     await rollBackStart(ctx, id, attempt, asCancelled(job, error))
     throw error
   }
-  // Running from here on: what follows is best effort and never rolls the workspace back.
-  await connection.close().catch(() => {})
-  job.progress({ phase: 'updating ~/.ssh/config' })
-  await syncSshConfig(ctx).catch((error: unknown) =>
-    ctx.s.logger.warn('updating the ssh config failed', { reason: String(error) }),
-  )
-  try {
-    watchIdle(ctx, running)
-  } catch (error) {
-    ctx.s.logger.warn('watching for idleness failed', { reason: String(error) })
-  }
+  await settleRunning(ctx, running, connection, (phase) => job.progress({ phase }))
   ctx.s.logger.info('workspace started', {
     workspace: id,
     server: running.server?.id,
@@ -189,7 +171,7 @@ async function runStart(
 export async function rollBackStart(
   ctx: WorkspaceContext,
   id: string,
-  attempt: { serverId: number | null; createToken: string | null },
+  attempt: Attempt,
   cause: unknown,
   interrupted = false,
 ): Promise<WorkspaceRecord> {
