@@ -4,7 +4,6 @@ import {
   checkPack,
   isDamage,
   loadIndex,
-  readPackHeader,
   SnapshotReader,
   verifySnapshot,
   displayName,
@@ -13,6 +12,7 @@ import {
   type Workspace,
 } from '../repo'
 import { WorkspacePaths } from '../repo/layout'
+import { packMatchesIndex } from '../repo/verify/pack-matches-index'
 
 export interface CheckProgress {
   phase: 'index' | 'packs' | 'restore points'
@@ -120,22 +120,7 @@ export async function checkWorkspaceRepository(
       continue
     }
     try {
-      const header = await readPackHeader(workspace, pack.id, pack.length)
-      const inHeader = new Map(header.entries.map((entry) => [entry.id, entry]))
-      const mismatch = (byPack.get(pack.id) ?? []).some((blob) => {
-        const entry = inHeader.get(blob.id)
-        return (
-          !entry ||
-          entry.offset !== blob.offset ||
-          entry.length !== blob.length ||
-          entry.type !== blob.type
-        )
-      })
-      if (
-        mismatch ||
-        header.trailer.keyVersion !== pack.keyVersion ||
-        !header.trailer.salt.equals(pack.salt)
-      ) {
+      if (!(await packMatchesIndex(workspace, pack, byPack.get(pack.id) ?? []))) {
         note('pack', `pack/${pack.id}`, `Pack ${pack.id.slice(0, 8)} does not match the index.`)
       }
       if (options.readPacks) {

@@ -1,9 +1,9 @@
 import { isDamage } from '../errors'
 import { loadIndex } from '../index/index-store'
 import type { BlobLocation } from '../index/memory-index'
-import { readPackHeader } from '../pack/pack-reader'
 import { SnapshotReader } from '../snapshot/snapshot-reader'
 import type { Workspace } from '../workspace/workspace'
+import { packMatchesIndex } from './pack-matches-index'
 import { checkPack, findUnindexedPacks } from './pack-repair'
 import { verifySnapshot, type VerifyReport } from './verify-snapshot'
 
@@ -53,22 +53,7 @@ export async function checkWorkspace(
   }
   for (const pack of index.packs()) {
     try {
-      const header = await readPackHeader(workspace, pack.id, pack.length)
-      const inHeader = new Map(header.entries.map((entry) => [entry.id, entry]))
-      const mismatch = (byPack.get(pack.id) ?? []).find((blob) => {
-        const entry = inHeader.get(blob.id)
-        return (
-          !entry ||
-          entry.offset !== blob.offset ||
-          entry.length !== blob.length ||
-          entry.type !== blob.type
-        )
-      })
-      if (
-        mismatch ||
-        header.trailer.keyVersion !== pack.keyVersion ||
-        !header.trailer.salt.equals(pack.salt)
-      ) {
+      if (!(await packMatchesIndex(workspace, pack, byPack.get(pack.id) ?? []))) {
         problems.push({
           object: `pack/${pack.id}`,
           message: `Pack ${pack.id.slice(0, 8)} does not match the index.`,
