@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { WorkspaceRecord } from '../../../src/shared/domain/workspace'
 import { KeytarSecretStore } from '../../../src/main/core/secrets/keytar-secret-store'
 import { secretAccounts } from '../../../src/main/core/secrets/secret-store'
 import { newWorkspaceId } from '../../../src/main/core/workspaces/registry'
+import { workspaceRecord } from '../../support/workspace-record'
 import { startWorkspaceHarness } from './workspace-harness'
 
 /**
@@ -18,27 +18,7 @@ describe('workspaces.secrets.*', () => {
   beforeAll(async () => {
     h = await startWorkspaceHarness()
     keychain = new KeytarSecretStore({ service: h.service })
-    const record: WorkspaceRecord = {
-      id,
-      name: 'quiet',
-      provider: 'hetzner',
-      state: 'stopped',
-      createdAt: new Date().toISOString(),
-      paths: ['/home/dev'],
-      excludes: [],
-      includes: [],
-      includeCredentials: false,
-      idleTimeoutMinutes: 30,
-      location: 'fsn1',
-      serverType: 'cx22',
-      image: 'ubuntu-24.04',
-      server: null,
-      ssh: null,
-      lastBackup: null,
-      secretNames: [],
-      problem: null,
-      pending: null,
-    }
+    const record = workspaceRecord({ id, name: 'quiet' })
     await h.core.workspaces.registry.add(record)
   })
 

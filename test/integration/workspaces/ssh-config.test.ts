@@ -9,6 +9,7 @@ import { generateHostKey } from '../../../src/main/core/provision/host-keys'
 import { newWorkspaceId } from '../../../src/main/core/workspaces/registry'
 import { syncSshConfig } from '../../../src/main/core/workspaces/ssh-config-sync'
 import { startWorkspaceHarness, type WorkspaceHarness } from './workspace-harness'
+import { workspaceRecord } from '../../support/workspace-record'
 
 const run = promisify(execFile)
 
@@ -22,28 +23,16 @@ describe('ssh config sync with Hetzner workspaces and brought hosts', () => {
   const hetznerId = newWorkspaceId()
   const byoId = newWorkspaceId()
 
-  const base = (id: string, name: string, over: Partial<WorkspaceRecord>): WorkspaceRecord => ({
-    id,
-    name,
-    provider: 'hetzner',
-    state: 'running',
-    createdAt: new Date().toISOString(),
-    paths: ['/home/dev'],
-    excludes: [],
-    includes: [],
-    includeCredentials: false,
-    idleTimeoutMinutes: 30,
-    location: null,
-    serverType: null,
-    image: null,
-    server: null,
-    ssh: null,
-    lastBackup: null,
-    secretNames: [],
-    problem: null,
-    pending: null,
-    ...over,
-  })
+  const base = (id: string, name: string, over: Partial<WorkspaceRecord>): WorkspaceRecord =>
+    workspaceRecord({
+      id,
+      name,
+      state: 'running',
+      location: null,
+      serverType: null,
+      image: null,
+      ...over,
+    })
   const ssh = (host: string, user: string, keyId: string) => ({
     host,
     port: 2222,

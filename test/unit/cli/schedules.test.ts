@@ -5,8 +5,8 @@ import { Readable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../../src/cli/run'
 import { ScheduleStore } from '../../../src/main/core/schedules/schedule-store'
-import { newWorkspaceId, WorkspaceRegistry } from '../../../src/main/core/workspaces/registry'
-import type { WorkspaceRecord } from '../../../src/shared/domain/workspace'
+import { WorkspaceRegistry } from '../../../src/main/core/workspaces/registry'
+import { workspaceRecord } from '../../support/workspace-record'
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-schedules-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -25,33 +25,9 @@ async function cli(args: string[]) {
   return { code, stdout, stderr }
 }
 
-function record(name: string): WorkspaceRecord {
-  return {
-    id: newWorkspaceId(),
-    name,
-    provider: 'hetzner',
-    state: 'stopped',
-    createdAt: new Date().toISOString(),
-    paths: ['/home/dev'],
-    excludes: [],
-    includes: [],
-    includeCredentials: false,
-    idleTimeoutMinutes: 30,
-    location: 'fsn1',
-    serverType: 'cx22',
-    image: 'ubuntu-24.04',
-    server: null,
-    ssh: null,
-    lastBackup: null,
-    secretNames: [],
-    problem: null,
-    pending: null,
-  }
-}
-
 describe('cairn schedules', () => {
   it("shows and changes the desktop app's schedules; a running app's store sees the change", async () => {
-    const web = record('web')
+    const web = workspaceRecord({ name: 'web' })
     await new WorkspaceRegistry(dir).add(web)
     // The app's store, already loaded (as in a running app).
     const app = new ScheduleStore(dir)

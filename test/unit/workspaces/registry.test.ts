@@ -8,30 +8,10 @@ import {
   REGISTRY_FILE,
   WorkspaceRegistry,
 } from '../../../src/main/core/workspaces/registry'
+import { workspaceRecord } from '../../support/workspace-record'
 
 function record(name: string, over: Partial<WorkspaceRecord> = {}): WorkspaceRecord {
-  return {
-    id: newWorkspaceId(),
-    name,
-    provider: 'hetzner',
-    state: 'stopped',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    paths: ['/home/dev'],
-    excludes: [],
-    includes: [],
-    includeCredentials: false,
-    idleTimeoutMinutes: 30,
-    location: 'fsn1',
-    serverType: 'cx22',
-    image: 'ubuntu-24.04',
-    server: null,
-    ssh: null,
-    lastBackup: null,
-    secretNames: [],
-    problem: null,
-    pending: null,
-    ...over,
-  }
+  return workspaceRecord({ name, createdAt: '2026-01-01T00:00:00.000Z', ...over })
 }
 
 describe('WorkspaceRegistry', () => {
