@@ -18,7 +18,15 @@ for (const file of process.argv.slice(2)) {
   skipped += report.numPendingTests + report.numTodoTests
   for (const suite of report.testResults ?? []) {
     const bad = (suite.assertionResults ?? []).filter((t) => t.status !== 'passed')
-    for (const t of bad) failures.push(`${t.status}: ${suite.name} > ${t.fullName}`)
+    for (const t of bad) {
+      // The first lines of the assertion message, so a CI tail says why as well as what.
+      const why = String(t.failureMessages?.[0] ?? '')
+        .split('\n')
+        .slice(0, 3)
+        .join(' | ')
+        .slice(0, 400)
+      failures.push(`${t.status}: ${suite.name} > ${t.fullName}${why ? `\n    ${why}` : ''}`)
+    }
     // A file that failed to load has no tests to list, only its message.
     if (bad.length === 0 && suite.status === 'failed') {
       failures.push(`failed to run: ${suite.name}: ${String(suite.message).split('\n')[0]}`)

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -9,6 +9,26 @@ import { probeCommand } from '../../../src/main/core/idle/probe-script'
 import { CairnError } from '../../../src/shared/errors'
 
 const run = promisify(execFile)
+
+/*
+ * On a loaded machine `script` can take well over a few hundred milliseconds to exec its child,
+ * so wait until the agent-named process is really there, and say why if `script` gave up.
+ */
+async function waitForAgent(child: ReturnType<typeof spawn>): Promise<void> {
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`script exited ${child.exitCode}: ${stderr}`)
+    for (const pid of await readdir('/proc').catch(() => [])) {
+      if (!/^\d+$/.test(pid)) continue
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (cmdline.startsWith('claude\0')) return
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no process named claude appeared within 15 s: ${stderr}`)
+}
 
 /*
  * The probe script is run here by this machine's /bin/sh (dash) with its awk (mawk), GNU find and
@@ -35,8 +55,10 @@ describe('the probe script, run locally', () => {
     await writeFile(join(home, 'project/.git/FETCH_HEAD'), 'x')
     await writeFile(join(home, '.claude/projects/p/session.jsonl'), '{}\n')
     // A process on a terminal of its own, named like an agent.
-    pty = spawn('script', ['-qfc', 'exec -a claude sleep 30', '/dev/null'], { stdio: 'ignore' })
-    await new Promise((r) => setTimeout(r, 300))
+    pty = spawn('script', ['-qfc', 'exec -a claude sleep 30', '/dev/null'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    await waitForAgent(pty)
     started = Date.now()
     const command = probeCommand({ lookbackSeconds: lookback, keptPaths: [join(home, 'project')] })
     const result = await run('sh', ['-c', command.toString('utf8')], {
@@ -44,7 +66,7 @@ describe('the probe script, run locally', () => {
       maxBuffer: 64 * 1024 * 1024,
     })
     output = result.stdout
-  })
+  }, 30_000)
 
   afterAll(async () => {
     pty?.kill()
