@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { settingsViewSchema } from './domain/settings'
+import { preferencesSchema, settingsViewSchema } from './domain/settings'
 import { hetznerCatalogSchema } from './domain/hetzner'
 import { storageInputSchema, storageTestResultSchema } from './domain/storage'
 import { jobSchema } from './domain/jobs'
@@ -75,6 +75,11 @@ export const methods = {
   'settings.get': { input: empty, output: settingsViewSchema },
   'settings.setHetznerApiBase': {
     input: z.object({ url: z.url({ protocol: /^https?$/ }).max(500) }).strict(),
+    output: settingsViewSchema,
+  },
+  /** Changes the given desktop preferences; the others stay. Publishes settings.changed. */
+  'settings.setPreferences': {
+    input: preferencesSchema.partial().strict(),
     output: settingsViewSchema,
   },
 

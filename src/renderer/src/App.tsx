@@ -4,30 +4,47 @@ import { Sidebar } from './components/Sidebar'
 import { ActivityPage } from './pages/ActivityPage'
 import { SettingsPage } from './pages/SettingsPage'
 import { WorkspacesPage } from './pages/WorkspacesPage'
+import { OnboardingPage } from './pages/onboarding/OnboardingPage'
+import { WorkspaceDetailPage } from './pages/workspace/WorkspaceDetailPage'
 import { useNavigation, type Page } from './state/navigation'
+import { useWorkspaces } from './state/workspaces'
 
-const pages: Record<Page, { title: string; subtitle: string; Component: () => React.JSX.Element }> =
-  {
-    workspaces: {
-      title: 'Workspaces',
-      subtitle: 'Cloud machines for your coding work, kept safe as restore points.',
-      Component: WorkspacesPage,
-    },
-    activity: {
-      title: 'Activity',
-      subtitle: 'Backups, restores and checks: running now and finished.',
-      Component: ActivityPage,
-    },
-    settings: {
-      title: 'Settings',
-      subtitle: 'Your cloud account and where restore points are kept.',
-      Component: SettingsPage,
-    },
-  }
+const pages: Record<
+  Exclude<Page, 'onboarding'>,
+  { title: string; subtitle: string; Component: () => React.JSX.Element }
+> = {
+  workspaces: {
+    title: 'Workspaces',
+    subtitle: 'Cloud machines for your coding work, kept safe as restore points.',
+    Component: WorkspacesPage,
+  },
+  workspace: {
+    title: 'Workspace',
+    subtitle: 'Its server, its restore points, and what is running on it now.',
+    Component: WorkspaceDetailPage,
+  },
+  activity: {
+    title: 'Activity',
+    subtitle: 'Backups, restores and checks: running now and finished.',
+    Component: ActivityPage,
+  },
+  settings: {
+    title: 'Settings',
+    subtitle: 'Your cloud account and where restore points are kept.',
+    Component: SettingsPage,
+  },
+}
 
 export function App() {
   const page = useNavigation((s) => s.page)
-  const { title, subtitle, Component } = pages[page]
+  const workspaceName = useWorkspaces((s) => {
+    const id = useNavigation.getState().workspaceId
+    return s.list?.workspaces.find((w) => w.id === id)?.name ?? null
+  })
+  // The guided first run has the whole window: nothing else is usable before it is done.
+  if (page === 'onboarding') return <OnboardingPage />
+  const { title: pageTitle, subtitle, Component } = pages[page]
+  const title = page === 'workspace' && workspaceName ? workspaceName : pageTitle
   return (
     <div className="app">
       {/* A button, not a #main link: the URL fragment holds the headless host's token. */}

@@ -24,9 +24,22 @@ export const storageConfigSchema = z.discriminatedUnion('kind', [
 ])
 export type StorageConfig = z.infer<typeof storageConfigSchema>
 
+/** Which desktop notifications to show: everything, only warnings and errors, or none. */
+export const notificationLevelSchema = z.enum(['all', 'problems', 'off'])
+export type NotificationLevel = z.infer<typeof notificationLevelSchema>
+
+/** Desktop preferences (not secrets). Added in settings format 1 with defaults, so old files read. */
+export const preferencesSchema = z.object({
+  notificationLevel: notificationLevelSchema.default('all'),
+  /** Start Cairn (in the tray) when the user logs in; applied by the Electron shell. */
+  launchAtLogin: z.boolean().default(false),
+})
+export type Preferences = z.infer<typeof preferencesSchema>
+
 export const settingsSchema = z.object({
   hetznerApiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_HETZNER_API_BASE),
   storage: storageConfigSchema.nullable().default(null),
+  preferences: preferencesSchema.default({ notificationLevel: 'all', launchAtLogin: false }),
 })
 export type Settings = z.infer<typeof settingsSchema>
 

@@ -213,6 +213,7 @@ describe('headless host', () => {
       const settings = {
         hetznerApiBase: 'https://api.hetzner.cloud/v1',
         storage: null,
+        preferences: { notificationLevel: 'all', launchAtLogin: false },
         hasHetznerToken: true,
         hasStorageSecret: false,
       }

@@ -117,6 +117,7 @@ describe('browser transport against a real headless host', () => {
     const settings = {
       hetznerApiBase: 'http://127.0.0.1:1/v1',
       storage: null,
+      preferences: { notificationLevel: 'all' as const, launchAtLogin: false },
       hasHetznerToken: false,
       hasStorageSecret: false,
     }

@@ -1,10 +1,17 @@
 import { create } from 'zustand'
 
-export type Page = 'workspaces' | 'activity' | 'settings'
+/**
+ * `workspace` is one workspace's detail (its id in `workspaceId`); `onboarding` is the guided
+ * first run, shown without the sidebar.
+ */
+export type Page = 'workspaces' | 'workspace' | 'activity' | 'settings' | 'onboarding'
 
 interface NavigationState {
   page: Page
+  /** The workspace the detail page shows; kept when leaving it, so Back returns to it. */
+  workspaceId: string | null
   go(page: Page): void
+  openWorkspace(id: string): void
 }
 
 /**
@@ -13,5 +20,7 @@ interface NavigationState {
  */
 export const useNavigation = create<NavigationState>()((set) => ({
   page: 'workspaces',
+  workspaceId: null,
   go: (page) => set({ page }),
+  openWorkspace: (id) => set({ page: 'workspace', workspaceId: id }),
 }))
