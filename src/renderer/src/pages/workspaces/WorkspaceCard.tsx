@@ -14,6 +14,7 @@ import {
 } from '../../lib/workspace-format'
 import { useClock } from '../../state/clock'
 import { useHetzner } from '../../state/hetzner'
+import { useNavigation } from '../../state/navigation'
 import { useWorkspaces, type ActionNote } from '../../state/workspaces'
 import { AutoStopFact, AutoStopWarning } from './AutoStop'
 import { ConfirmDelete } from './ConfirmDelete'
@@ -200,7 +201,14 @@ export function WorkspaceCard({
       <div className="ws-head">
         <div className="ws-title">
           <h3 className="ws-name" id={`ws-${ws.id}-name`}>
-            {ws.name}
+            <button
+              type="button"
+              className="ws-name-link"
+              data-testid="workspace-open"
+              onClick={() => useNavigation.getState().openWorkspace(ws.id)}
+            >
+              {ws.name}
+            </button>
           </h3>
           <span className={`badge badge-tone-${tone}`} data-testid="workspace-state">
             {workspaceStateLabels[ws.state]}
