@@ -52,6 +52,11 @@ import {
 } from './domain/schedules'
 import { repairIndexInputSchema, repositoryCheckInputSchema } from './domain/check'
 import { pruneInputSchema } from './domain/prune'
+import {
+  downloadInputSchema,
+  downloadOutputSchema,
+  workspaceRestoreInputSchema,
+} from './domain/restore-ui'
 import { storageCostsSchema } from './domain/costs'
 
 /**
@@ -231,6 +236,19 @@ export const methods = {
   },
   /** The entries of a folder of a restore point, without restoring anything. */
   'restorePoints.browse': { input: browseInputSchema, output: browseOutputSchema },
+
+  /**
+   * Restores a file or folder of a restore point into a folder of the machine the core runs on
+   * (default its Downloads folder) under a name of its own (`name (2)`): never replaces anything.
+   * Returns the job and where it goes at once (docs/restore-ui.md).
+   */
+  'restorePoints.download': { input: downloadInputSchema, output: downloadOutputSchema },
+  /**
+   * Restores a restore point (or `include` paths of it) into the running workspace over SSH,
+   * replacing the files at restored paths; a safety backup (trigger before-restore) is taken
+   * first. Refused (`conflict`) unless the workspace runs and no other job works on it.
+   */
+  'workspaces.restore': { input: workspaceRestoreInputSchema, output: jobSchema },
 
   /** Idle state of every running workspace Cairn watches. */
   'idle.status': { input: empty, output: z.array(idleStateSchema) },

@@ -25,6 +25,7 @@ import type { CoreServices } from './services'
 import { workspacesProvisionHandlers } from './api/handlers/workspaces-provision'
 import { workspacesRegistryHandlers } from './api/handlers/workspaces-registry'
 import { workspacesStopHandlers } from './api/handlers/workspaces-stop'
+import { restoreUiHandlers } from './api/handlers/restore-ui'
 import { reconcileState } from './workspaces/reconcile-state'
 import { stopOnQuit, type StopAllOutcome } from './workspaces/stop-all'
 import { stopWorkspaceAndWait } from './workspaces/stop-workspace'
@@ -54,6 +55,11 @@ export interface CoreOptions {
   workspaces?: WorkspaceOptions
   /** The scheduler's clock and tick interval (tests drive it with tick()). */
   schedules?: SchedulerOptions
+  /**
+   * Where restorePoints.download saves by default. Default: env CAIRN_DOWNLOADS_DIR, else
+   * ~/Downloads (of the machine the core runs on).
+   */
+  downloadsDir?: string
 }
 
 /** Everything a host (Electron shell, headless host, tests) needs from the core. */
@@ -149,6 +155,7 @@ export async function createCore(options: CoreOptions): Promise<CoreWithServices
     ...costsHandlers(workspaces),
     ...schedulesHandlers(workspaces, scheduler),
     ...retentionHandlers(workspaces, scheduler),
+    ...restoreUiHandlers(workspaces, { downloadsDir: options.downloadsDir }),
   }
   // Interrupted operations are finished or rolled back, then running workspaces are watched
   // again; in the background, so the window opens at once (jobs report what happens).

@@ -246,6 +246,10 @@ export const backupJobResultSchema = z.object({
 export const restoreJobResultSchema = z.object({
   kind: z.literal('restore'),
   restorePointId: z.string(),
+  /** workspaces.restore: the safety backup (trigger before-restore) taken first. */
+  safetyRestorePointId: z.string().optional(),
+  /** restorePoints.download: where the file or folder was saved. */
+  savedTo: z.string().optional(),
   files: z.number(),
   dirs: z.number(),
   symlinks: z.number(),

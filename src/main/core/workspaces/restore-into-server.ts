@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { runRestore } from '../backup'
+import { rootEntryNames } from '../backup/view'
 import type { JobProgress } from '../jobs/job-runner'
 import { MemoryIndex, openWorkspace, SnapshotReader } from '../repo'
 import type { SshConnection } from '../ssh/connection'
@@ -14,6 +15,11 @@ export interface RestoreIntoServerRequest {
   restorePoint: string
   /** The workspace's kept paths, where the files go. */
   paths: readonly string[]
+  /**
+   * Only these paths of the restore point (as browse shows them, or absolute as on the source);
+   * default everything. With several kept paths, each goes to the kept path it names.
+   */
+  include?: readonly string[]
   /** Logged in as dev on the new server. */
   connection: SshConnection
   /** The installation's public key line, kept in dev's authorized_keys whatever is restored. */
@@ -40,12 +46,15 @@ export async function restoreIntoServer(
   try {
     const workspace = await openWorkspace(repo, request.sourceWorkspaceId, { signal })
     const single = request.paths.length === 1
-    for (const path of request.paths) {
+    const names = rootEntryNames(request.paths).map((n) => n.toString('utf8'))
+    for (const [index, path] of request.paths.entries()) {
+      const include = includeFor(request.include ?? [], single, path, names[index]!)
+      if (include === null) continue
       const result = await runRestore({
         workspace,
         indexCache: ctx.backup.indexCache(workspace),
         snapshotId: restorePointId || request.restorePoint,
-        ...(single ? {} : { include: [path] }),
+        ...(include.length > 0 ? { include } : {}),
         target: {
           kind: 'ssh',
           connection: request.connection,
@@ -76,6 +85,29 @@ export async function restoreIntoServer(
   }
   await keepLoginKey(request.connection, request.loginKey, signal)
   return { restorePointId }
+}
+
+/**
+ * What to restore into kept path `path` (top name `name` in a restore point of several paths):
+ * [] for everything, null for nothing (the user's include names only other paths).
+ */
+function includeFor(
+  include: readonly string[],
+  single: boolean,
+  path: string,
+  name: string,
+): string[] | null {
+  if (single) return [...include]
+  if (include.length === 0) return [path]
+  const mine = include.filter((p) => {
+    const relative = p.replace(/^\/+/, '')
+    return (
+      p === path ||
+      p.startsWith(`${path}/`) ||
+      (!p.startsWith('/') && (relative === name || relative.startsWith(`${name}/`)))
+    )
+  })
+  return mine.length > 0 ? mine : null
 }
 
 /**

@@ -24,7 +24,7 @@ export function backupLeaseHolder(trigger: string, jobId: string, workspaceName:
 }
 
 export interface WorkspaceBackupOptions {
-  trigger: Extract<SnapshotTrigger, 'manual' | 'stop' | 'idle' | 'schedule'>
+  trigger: Extract<SnapshotTrigger, 'manual' | 'stop' | 'idle' | 'schedule' | 'before-restore'>
   /** Tags besides `name:<workspace name>`. */
   tags?: string[]
   /** The job the backup runs in (lease holder, cancel, progress). */
