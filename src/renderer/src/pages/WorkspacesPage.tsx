@@ -17,13 +17,14 @@ import { useNavigation } from '../state/navigation'
 import { useRepository } from '../state/repository'
 import { useSettings } from '../state/settings'
 import { useWorkspaceCreate } from '../state/workspace-create'
+import { useWorkspaceSchedules } from '../state/workspace-schedules'
 import { useWorkspaces } from '../state/workspaces'
 import { CreateForm, defaultServerType } from './workspaces/CreateForm'
 import { CreateProgress } from './workspaces/CreateProgress'
 import { Discovered } from './workspaces/Discovered'
 import { Orphans } from './workspaces/Orphans'
 import { RepositoryStep } from './workspaces/RepositoryStep'
-import { WorkspaceCard } from './workspaces/WorkspaceCard'
+import { WorkspaceTable } from './workspaces/WorkspaceTable'
 
 /** What is missing before Cairn can create a workspace: a Hetzner token and storage. */
 function useMissingSetup(): string[] | null {
@@ -162,6 +163,13 @@ export function WorkspacesPage() {
     !recoveryPending &&
     (repositoryState === null || repositoryState === 'ready' || repositoryState === 'unavailable')
 
+  const loadSchedules = useWorkspaceSchedules((s) => s.load)
+  const workspaceCount = list?.workspaces.length ?? 0
+  // Backup health measures against each workspace's schedule; new workspaces get one.
+  useEffect(() => {
+    if (workspaceCount > 0) void loadSchedules()
+  }, [workspaceCount, loadSchedules])
+
   useEffect(() => {
     if (settingsReady) void loadRepository()
   }, [settingsReady, storageKey, loadRepository])
@@ -241,16 +249,11 @@ export function WorkspacesPage() {
           </EmptyState>
         ) : null
       ) : (
-        <ul className="ws-list" aria-label="Workspaces">
-          {list.workspaces.map((ws) => (
-            <WorkspaceCard
-              key={ws.id}
-              ws={ws}
-              jobs={byWorkspace.get(ws.id) ?? []}
-              hideJobId={createJobId}
-            />
-          ))}
-        </ul>
+        <WorkspaceTable
+          workspaces={list.workspaces}
+          jobsByWorkspace={byWorkspace}
+          hideJobId={createJobId}
+        />
       )}
       {list ? <Orphans orphans={list.orphans} /> : null}
       {list ? <Discovered found={list.discovered} /> : null}

@@ -7,8 +7,32 @@ import { formatAge } from '../../lib/workspace-format'
 import { useClock } from '../../state/clock'
 import { useIdle } from '../../state/idle'
 
-/** The Auto-stop fact of a card: the timeout, and what idle detection sees now. */
+/** What auto-stop will do for a workspace, with what idle detection sees now. */
+export function AutoStopText({ ws }: { ws: WorkspaceView }) {
+  const text = useAutoStopText(ws)
+  const detail = useIdle((s) => s.states[ws.id]?.lastActivity?.detail)
+  return (
+    <span data-testid="workspace-auto-stop" title={detail}>
+      Auto-stop {text}
+    </span>
+  )
+}
+
+/** The Auto-stop fact of a summary (a dt/dd pair in a dl). */
 export function AutoStopFact({ ws }: { ws: WorkspaceView }) {
+  const text = useAutoStopText(ws)
+  const detail = useIdle((s) => s.states[ws.id]?.lastActivity?.detail)
+  return (
+    <div>
+      <dt>Auto-stop</dt>
+      <dd data-testid="workspace-auto-stop" title={detail}>
+        {text}
+      </dd>
+    </div>
+  )
+}
+
+function useAutoStopText(ws: WorkspaceView): string {
   const idle = useIdle((s) => s.states[ws.id])
   const now = useClock((s) => s.now)
   let text: string
@@ -25,14 +49,7 @@ export function AutoStopFact({ ws }: { ws: WorkspaceView }) {
   } else {
     text = `after ${ws.idleTimeoutMinutes} min idle`
   }
-  return (
-    <div>
-      <dt>Auto-stop</dt>
-      <dd data-testid="workspace-auto-stop" title={idle?.lastActivity?.detail}>
-        {text}
-      </dd>
-    </div>
-  )
+  return text
 }
 
 /** A stop announced by idle detection, with a way to keep the workspace running. */

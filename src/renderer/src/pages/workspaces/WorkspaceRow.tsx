@@ -4,19 +4,15 @@ import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { Message } from '../../components/Message'
+import { backupHealthLabels, type BackupHealth } from '../../lib/backup-health'
 import { formatBytes } from '../../lib/format'
-import {
-  formatAge,
-  formatEur,
-  runningCost,
-  workspaceStateLabels,
-  workspaceStateTone,
-} from '../../lib/workspace-format'
+import { formatAge, formatEur, runningCost, workspaceStateTone } from '../../lib/workspace-format'
+import { rowStateLabel, type RowState } from '../../lib/workspace-row'
 import { useClock } from '../../state/clock'
 import { useHetzner } from '../../state/hetzner'
 import { useNavigation } from '../../state/navigation'
 import { useWorkspaces, type ActionNote } from '../../state/workspaces'
-import { AutoStopFact, AutoStopWarning } from './AutoStop'
+import { AutoStopText, AutoStopWarning } from './AutoStop'
 import { ConfirmDelete } from './ConfirmDelete'
 import { JobProgress } from './JobProgress'
 
@@ -41,58 +37,50 @@ function where(ws: WorkspaceView, cityOf: (location: string) => string | null): 
   return ['Hetzner', city ? `${city} (${location})` : location, type].filter(Boolean).join(' · ')
 }
 
-function Facts({ ws }: { ws: WorkspaceView }) {
+/** Cost now (since the server was made) and per month, in one cell. */
+function CostCell({ ws }: { ws: WorkspaceView }) {
   const now = useClock((s) => s.now)
   const server = ws.server
-  const cost = server ? runningCost(server, now) : null
-  const storage =
-    ws.storageBytes === null
-      ? 'not measured yet'
-      : `${formatBytes(ws.storageBytes)}${
-          ws.restorePointCount === null
-            ? ''
-            : ` · ${ws.restorePointCount} restore point${ws.restorePointCount === 1 ? '' : 's'}`
-        }`
+  if (ws.provider === 'ssh') {
+    return (
+      <div className="ws-cell ws-col-cost" data-testid="workspace-cost">
+        <span className="muted">your machine</span>
+      </div>
+    )
+  }
+  if (!server) {
+    return (
+      <div className="ws-cell ws-col-cost" data-testid="workspace-cost">
+        <span>€0</span>
+        <span className="ws-sub">{ws.state === 'stopped' ? 'while stopped' : 'no server'}</span>
+      </div>
+    )
+  }
+  const monthly = ws.cost?.monthlyEur ?? Number(server.priceMonthly)
   return (
-    <dl className="ws-facts">
-      <div>
-        <dt>Cost so far</dt>
-        <dd data-testid="workspace-cost">
-          {ws.provider === 'ssh'
-            ? 'your machine'
-            : cost !== null
-              ? formatEur(cost)
-              : ws.state === 'stopped'
-                ? 'nothing while stopped'
-                : ws.state === 'missing' || ws.state === 'error'
-                  ? 'nothing now (no server)'
-                  : '—'}
-        </dd>
-      </div>
-      <div>
-        <dt>Per month</dt>
-        <dd>
-          {ws.cost && server
-            ? `${formatEur(ws.cost.monthlyEur)} if left running`
-            : ws.state === 'stopped'
-              ? '€0 while stopped'
-              : ws.state === 'missing' || ws.state === 'error'
-                ? '€0 without a server'
-                : '—'}
-        </dd>
-      </div>
-      <div>
-        <dt>Last backup</dt>
-        <dd data-testid="workspace-last-backup">
-          {ws.lastBackup ? formatAge(ws.lastBackup.time, now) : 'none yet'}
-        </dd>
-      </div>
-      <div>
-        <dt>Storage</dt>
-        <dd>{storage}</dd>
-      </div>
-      <AutoStopFact ws={ws} />
-    </dl>
+    <div className="ws-cell ws-col-cost" data-testid="workspace-cost">
+      <span>{formatEur(runningCost(server, now))} so far</span>
+      <span className="ws-sub">{formatEur(monthly)}/mo</span>
+    </div>
+  )
+}
+
+function BackupCell({ ws, health }: { ws: WorkspaceView; health: BackupHealth }) {
+  const now = useClock((s) => s.now)
+  return (
+    <div className="ws-cell ws-col-backup">
+      <span data-testid="workspace-last-backup">
+        {ws.lastBackup ? formatAge(ws.lastBackup.time, now) : 'none yet'}
+      </span>
+      <span
+        className={`ws-health ws-health-${health}`}
+        data-testid="workspace-backup-health"
+        data-health={health}
+      >
+        <span className="ws-health-dot" aria-hidden="true" />
+        {backupHealthLabels[health]}
+      </span>
+    </div>
   )
 }
 
@@ -155,22 +143,29 @@ function NoteLine({ id, note }: { id: string; note: ActionNote | undefined }) {
   )
 }
 
-/** One workspace: where it runs, what it costs, its backups, live job progress and actions. */
-export function WorkspaceCard({
+/**
+ * One workspace as a dense row: name (opens the detail), where, state, cost, last backup with its
+ * health, storage and the main actions; a running job, problems and notes show under it.
+ */
+export function WorkspaceRow({
   ws,
   jobs,
   hideJobId,
+  health,
+  rowState,
 }: {
   ws: WorkspaceView
   /** This workspace's jobs, newest first. */
   jobs: Job[]
   /** A job another panel already shows (the create panel's). */
   hideJobId: string | null
+  health: BackupHealth
+  rowState: RowState
 }) {
   const note = useWorkspaces((s) => s.notes[ws.id])
   const locations = useHetzner((s) => s.catalog.data?.locations)
   const cityOf = (name: string) => locations?.find((l) => l.name === name)?.city ?? null
-  const { stop, start, backup, remove, copySsh, open } = useWorkspaces.getState()
+  const { stop, start, backup, remove, copySsh } = useWorkspaces.getState()
   const [confirming, setConfirming] = useState(false)
   // The running job first; a queued one (waiting behind it) only when nothing runs.
   const active =
@@ -182,41 +177,115 @@ export function WorkspaceCard({
   const hetzner = ws.provider === 'hetzner'
   const hasServer = ws.server !== null
   const reachable = !hetzner || (hasServer && ws.ssh !== null)
-  const tone = workspaceStateTone(ws.state)
+  const tone = rowState === 'backing-up' ? 'busy' : workspaceStateTone(ws.state)
   const canStop = hetzner && hasServer && (ws.state === 'running' || ws.state === 'error')
   const canStart =
     hetzner &&
     !hasServer &&
     (ws.state === 'stopped' || ws.state === 'missing' || ws.state === 'error')
   const transitional = ['creating', 'stopping', 'starting', 'deleting'].includes(ws.state)
+  const storage = ws.storageBytes === null ? '—' : formatBytes(ws.storageBytes)
+  const points =
+    ws.restorePointCount === null
+      ? null
+      : `${ws.restorePointCount} point${ws.restorePointCount === 1 ? '' : 's'}`
 
   return (
-    <li
-      className="card ws"
+    <div
+      className="ws-row"
       data-testid="workspace"
       data-name={ws.name}
       data-state={ws.state}
+      data-row-state={rowState}
+      role="group"
       aria-labelledby={`ws-${ws.id}-name`}
     >
-      <div className="ws-head">
-        <div className="ws-title">
-          <h3 className="ws-name" id={`ws-${ws.id}-name`}>
-            <button
-              type="button"
-              className="ws-name-link"
-              data-testid="workspace-open"
-              onClick={() => useNavigation.getState().openWorkspace(ws.id)}
-            >
-              {ws.name}
-            </button>
-          </h3>
-          <span className={`badge badge-tone-${tone}`} data-testid="workspace-state">
-            {workspaceStateLabels[ws.state]}
+      <div className="ws-row-main">
+        <div className="ws-cell ws-col-name">
+          <button
+            type="button"
+            className="ws-name-link"
+            id={`ws-${ws.id}-name`}
+            data-testid="workspace-open"
+            title={`Open ${ws.name}`}
+            onClick={() => useNavigation.getState().openWorkspace(ws.id)}
+          >
+            {ws.name}
+          </button>
+          <span className="ws-sub ws-where" title={where(ws, cityOf)}>
+            {where(ws, cityOf)}
           </span>
         </div>
-        <p className="ws-where">{where(ws, cityOf)}</p>
+        <div className="ws-cell ws-col-state">
+          <span className={`badge badge-tone-${tone}`} data-testid="workspace-state">
+            {rowStateLabel(rowState)}
+          </span>
+          <span className="ws-sub">
+            <AutoStopText ws={ws} />
+          </span>
+        </div>
+        <CostCell ws={ws} />
+        <BackupCell ws={ws} health={health} />
+        <div className="ws-cell ws-col-storage">
+          <span>{storage}</span>
+          {points ? <span className="ws-sub">{points}</span> : null}
+        </div>
+        <div className="ws-cell ws-col-actions" role="group" aria-label={`Actions for ${ws.name}`}>
+          {canStart ? (
+            <Button
+              small
+              variant="primary"
+              busy={busyAction === 'start'}
+              disabled={locked}
+              onClick={() => void start(ws.id)}
+            >
+              Start
+            </Button>
+          ) : null}
+          {canStop ? (
+            <Button
+              small
+              busy={busyAction === 'stop'}
+              disabled={locked}
+              onClick={() => void stop(ws.id)}
+            >
+              Stop
+            </Button>
+          ) : null}
+          {reachable ? (
+            <>
+              <Button
+                small
+                busy={busyAction === 'backup'}
+                disabled={locked || transitional}
+                onClick={() => void backup(ws.id)}
+              >
+                Back up now
+              </Button>
+              <Button
+                small
+                variant="ghost"
+                busy={busyAction === 'ssh'}
+                disabled={transitional}
+                aria-label="Copy SSH command"
+                title="Copy SSH command"
+                onClick={() => void copySsh(ws.id)}
+              >
+                SSH
+              </Button>
+            </>
+          ) : null}
+          <Button
+            small
+            variant="ghost"
+            className="ws-delete"
+            disabled={locked || ws.state === 'deleting'}
+            onClick={() => setConfirming(true)}
+          >
+            Delete…
+          </Button>
+        </div>
       </div>
-      <Facts ws={ws} />
       {active && active.id !== hideJobId ? (
         <JobProgress job={active} label={`${jobVerbs[active.kind] ?? active.title} ${ws.name}`} />
       ) : null}
@@ -236,77 +305,6 @@ export function WorkspaceCard({
         </Callout>
       ) : null}
       <NoteLine id={ws.id} note={note} />
-      <div className="ws-actions" role="group" aria-label={`Actions for ${ws.name}`}>
-        {canStart ? (
-          <Button
-            small
-            variant="primary"
-            busy={busyAction === 'start'}
-            disabled={locked}
-            onClick={() => void start(ws.id)}
-          >
-            Start
-          </Button>
-        ) : null}
-        {canStop ? (
-          <Button
-            small
-            busy={busyAction === 'stop'}
-            disabled={locked}
-            onClick={() => void stop(ws.id)}
-          >
-            Stop
-          </Button>
-        ) : null}
-        {reachable ? (
-          <>
-            <Button
-              small
-              busy={busyAction === 'backup'}
-              disabled={locked || transitional}
-              onClick={() => void backup(ws.id)}
-            >
-              Back up now
-            </Button>
-            <Button
-              small
-              variant="ghost"
-              busy={busyAction === 'ssh'}
-              disabled={transitional}
-              onClick={() => void copySsh(ws.id)}
-            >
-              Copy SSH command
-            </Button>
-            <Button
-              small
-              variant="ghost"
-              busy={busyAction === 'vscode'}
-              disabled={transitional}
-              onClick={() => void open(ws.id, 'vscode')}
-            >
-              Open in VS Code
-            </Button>
-            <Button
-              small
-              variant="ghost"
-              busy={busyAction === 'terminal'}
-              disabled={transitional}
-              onClick={() => void open(ws.id, 'terminal')}
-            >
-              Open terminal
-            </Button>
-          </>
-        ) : null}
-        <Button
-          small
-          variant="danger"
-          className="ws-delete"
-          disabled={locked || ws.state === 'deleting'}
-          onClick={() => setConfirming(true)}
-        >
-          Delete…
-        </Button>
-      </div>
       {confirming ? (
         <ConfirmDelete
           title={`Delete ${ws.name}?`}
@@ -342,6 +340,6 @@ export function WorkspaceCard({
           )}
         </ConfirmDelete>
       ) : null}
-    </li>
+    </div>
   )
 }
