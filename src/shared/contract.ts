@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { preferencesSchema, settingsViewSchema } from './domain/settings'
+import { notificationLevelSchema, settingsViewSchema } from './domain/settings'
 import { hetznerCatalogSchema } from './domain/hetzner'
 import { storageInputSchema, storageTestResultSchema } from './domain/storage'
 import { jobSchema } from './domain/jobs'
@@ -32,6 +32,7 @@ import {
   hostKeyProbeSchema,
   workspaceAdoptSshInputSchema,
   workspaceCreateInputSchema,
+  workspacePreflightSchema,
   workspaceListSchema,
   workspaceNameSchema,
   workspaceOpenCommandSchema,
@@ -84,7 +85,13 @@ export const methods = {
   },
   /** Changes the given desktop preferences; the others stay. Publishes settings.changed. */
   'settings.setPreferences': {
-    input: preferencesSchema.partial().strict(),
+    // Not preferencesSchema.partial(): its defaults would fill in (and reset) what was left out.
+    input: z
+      .object({
+        notificationLevel: notificationLevelSchema.optional(),
+        launchAtLogin: z.boolean().optional(),
+      })
+      .strict(),
     output: settingsViewSchema,
   },
 
@@ -277,6 +284,8 @@ export const methods = {
   /** Compares the registry with Hetzner (managed-by=cairn) and the repository, then lists. */
   'workspaces.reconcile': { input: empty, output: workspaceListSchema },
   'workspaces.create': { input: workspaceCreateInputSchema, output: jobSchema },
+  /** Every check a create makes before money is spent, each reported; buys and writes nothing. */
+  'workspaces.preflight': { input: workspaceCreateInputSchema, output: workspacePreflightSchema },
   /** Back up (tagged stop), verify, then delete the server. The server stays if either fails. */
   'workspaces.stop': { input: z.object({ id: workspaceIdSchema }).strict(), output: jobSchema },
   'workspaces.start': { input: workspaceStartInputSchema, output: jobSchema },

@@ -238,6 +238,36 @@ export const workspaceCreateInputSchema = z
   .strict()
 export type WorkspaceCreateInput = z.infer<typeof workspaceCreateInputSchema>
 
+/** One check of workspaces.preflight. */
+export const workspacePreflightCheckSchema = z
+  .object({
+    id: z.enum(['name', 'token', 'storage', 'masterKey', 'serverType', 'restorePoint']),
+    label: z.string(),
+    ok: z.boolean(),
+    message: z.string(),
+  })
+  .strict()
+export type WorkspacePreflightCheck = z.infer<typeof workspacePreflightCheckSchema>
+
+/** What workspaces.preflight found: every check, the price, the restore point a fork starts from. */
+export const workspacePreflightSchema = z
+  .object({
+    ok: z.boolean(),
+    checks: z.array(workspacePreflightCheckSchema),
+    offer: z
+      .object({
+        location: z.string(),
+        serverType: z.string(),
+        priceHourly: z.string(),
+        priceMonthly: z.string(),
+      })
+      .strict()
+      .nullable(),
+    restorePoint: z.object({ workspaceId: z.string(), id: z.string() }).strict().nullable(),
+  })
+  .strict()
+export type WorkspacePreflight = z.infer<typeof workspacePreflightSchema>
+
 export const workspaceStartInputSchema = z
   .object({
     id: workspaceIdSchema,

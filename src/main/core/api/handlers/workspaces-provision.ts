@@ -1,4 +1,5 @@
 import type { Handlers } from '../dispatch'
+import { createPreflight } from '../../workspaces/create-preflight'
 import { startCreate } from '../../workspaces/create-workspace'
 import { registerProvisionRecovery } from '../../workspaces/provision-recovery'
 import { startStart } from '../../workspaces/start-workspace'
@@ -15,6 +16,7 @@ export function workspacesProvisionHandlers(
 ): Pick<
   Handlers,
   | 'workspaces.create'
+  | 'workspaces.preflight'
   | 'workspaces.start'
   | 'workspaces.secrets.list'
   | 'workspaces.secrets.set'
@@ -23,6 +25,7 @@ export function workspacesProvisionHandlers(
   registerProvisionRecovery(ctx)
   return {
     'workspaces.create': (input) => startCreate(ctx, input),
+    'workspaces.preflight': (input) => createPreflight(ctx, input),
     'workspaces.start': (input) => startStart(ctx, input),
     'workspaces.secrets.list': ({ id }) => listSecrets(ctx, id),
     'workspaces.secrets.set': ({ id, name, value }) => setSecret(ctx, id, name, value),
