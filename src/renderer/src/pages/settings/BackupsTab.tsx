@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'react'
+import { Button } from '../../components/Button'
+import { EmptyState } from '../../components/EmptyState'
+import { ErrorPanel } from '../../components/ErrorPanel'
+import { DatabaseIcon, ActivityIcon } from '../../components/icons'
+import { Skeleton } from '../../components/Skeleton'
+import { useNavigation } from '../../state/navigation'
+import { useRetention } from '../../state/retention'
+import { useSchedules } from '../../state/schedules'
+import { RetentionForm } from './RetentionForm'
+import { ScheduleRow } from './ScheduleRow'
+import { SectionHeading } from './SectionHeading'
+
+function NoWorkspaces() {
+  return (
+    <EmptyState
+      icon={<DatabaseIcon size={22} />}
+      title="No workspaces yet"
+      action={
+        <Button onClick={() => useNavigation.getState().go('workspaces')}>Go to Workspaces</Button>
+      }
+    >
+      <p>Schedules and retention are set per workspace. Create one first.</p>
+    </EmptyState>
+  )
+}
+
+function SchedulesSection() {
+  const status = useSchedules((s) => s.status)
+  const items = useSchedules((s) => s.items)
+  const error = useSchedules((s) => s.error)
+  const load = useSchedules((s) => s.load)
+  return (
+    <section
+      className="card section"
+      aria-labelledby="schedules-heading"
+      data-testid="schedules-section"
+    >
+      <SectionHeading
+        id="schedules-heading"
+        icon={<ActivityIcon size={20} />}
+        title="Schedules"
+        description="While a workspace runs, Cairn backs it up on a schedule and regularly reads back a sample of its restore points to prove they restore. New workspaces: a backup every 2 hours, a verify every week, retention after each scheduled backup."
+      />
+      {status === 'error' && error ? (
+        <ErrorPanel
+          error={error}
+          title="Could not load the schedules"
+          onRetry={() => void load()}
+        />
+      ) : status !== 'ready' ? (
+        <Skeleton label="Loading schedules" lines={4} />
+      ) : items.length === 0 ? (
+        <NoWorkspaces />
+      ) : (
+        <div className="schedule-list">
+          {items.map((item) => (
+            <ScheduleRow key={item.workspaceId} item={item} />
+          ))}
+        </div>
+      )}
+    </section>
+  )
+}
+
+function RetentionSection() {
+  const status = useSchedules((s) => s.status)
+  const items = useSchedules((s) => s.items)
+  const [chosen, setChosen] = useState<string | null>(null)
+  const workspaceId = chosen ?? items[0]?.workspaceId ?? null
+  const view = useRetention((s) => (workspaceId ? s.views[workspaceId] : undefined))
+  const load = useRetention((s) => s.load)
+  useEffect(() => {
+    if (workspaceId && !view) void load(workspaceId)
+  }, [workspaceId, view, load])
+
+  return (
+    <section
+      className="card section"
+      aria-labelledby="retention-heading"
+      data-testid="retention-section"
+    >
+      <SectionHeading
+        id="retention-heading"
+        icon={<DatabaseIcon size={20} />}
+        title="Retention"
+        description="Which restore points a workspace keeps when retention runs. The defaults keep the last 10, one per hour for a day, per day for two weeks, per week for two months, per month for a year, and everything of the last two days."
+      />
+      {status !== 'ready' ? (
+        <Skeleton label="Loading workspaces" lines={2} />
+      ) : items.length === 0 || !workspaceId ? (
+        <p className="muted">Retention is set per workspace; there are none yet.</p>
+      ) : (
+        <>
+          <div className="field retention-workspace">
+            <label className="field-label" htmlFor="retention-workspace">
+              Workspace
+            </label>
+            <select
+              id="retention-workspace"
+              className="input"
+              value={workspaceId}
+              onChange={(e) => setChosen(e.target.value)}
+            >
+              {items.map((i) => (
+                <option key={i.workspaceId} value={i.workspaceId}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {view?.status === 'error' && view.error ? (
+            <ErrorPanel
+              error={view.error}
+              title="Could not load the retention policy"
+              onRetry={() => void load(workspaceId)}
+            />
+          ) : view?.data ? (
+            <RetentionForm key={workspaceId} view={view.data} />
+          ) : (
+            <Skeleton label="Loading the retention policy" lines={4} />
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+export function BackupsTab() {
+  const status = useSchedules((s) => s.status)
+  const load = useSchedules((s) => s.load)
+  useEffect(() => {
+    if (status === 'idle') void load()
+  }, [status, load])
+  return (
+    <>
+      <SchedulesSection />
+      <RetentionSection />
+    </>
+  )
+}
