@@ -6,6 +6,9 @@ import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import { registerAppScheme, serveAppProtocol } from './app-protocol'
 import { resolveAppLocation } from '../../shared/app-location'
 import { registerIpc } from './ipc'
+import { followLaunchAtLogin, startedHidden } from './login-item'
+import { startNotifications } from './notifications'
+import { startTray } from './tray'
 import { hardenSession, hardenWebContents } from './security'
 import { createMainWindow } from './window'
 
@@ -16,8 +19,9 @@ const preloadPath = join(outDir, 'preload', 'index.cjs')
 
 /**
  * The desktop app's life: one instance, one window, the core created once the app is ready and
- * disposed before it quits. Tray and notifications come later; until then closing the window
- * quits (except on macOS, where apps stay in the dock).
+ * disposed before it quits. Cairn lives in the tray: closing the window hides it (backups, idle
+ * checks and schedules go on); Quit in the tray (or the OS) quits. Without a tray (a Linux desktop
+ * with no status area) closing the window quits, as before. docs/desktop-shell.md.
  */
 export function runApp(): void {
   app.enableSandbox()
@@ -36,24 +40,35 @@ export function runApp(): void {
   let window: BrowserWindow | null = null
   let core: CoreWithServices | null = null
   let disposeIpc: (() => void) | null = null
+  let disposeShell: (() => void)[] = []
+  let hasTray = false
+  let quitting = false
   let disposed = false
 
-  const showWindow = () => {
+  // The workspace id is for when the renderer can be told to open a page; the window for now.
+  const showWindow = (_workspaceId: string | null = null) => {
     if (window && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore()
       window.show()
       window.focus()
       return
     }
-    window = createMainWindow({ location, preloadPath })
-    window.on('closed', () => (window = null))
+    const created = createMainWindow({ location, preloadPath })
+    window = created
+    created.on('close', (event) => {
+      if (quitting || !hasTray) return
+      event.preventDefault()
+      created.hide()
+    })
+    created.on('closed', () => (window = null))
   }
 
-  app.on('second-instance', showWindow)
+  app.on('second-instance', () => showWindow())
   app.on('activate', () => core && showWindow())
+  app.on('before-quit', () => (quitting = true))
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, location))
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit()
+    if (!hasTray && process.platform !== 'darwin') app.quit()
   })
   app.on('will-quit', (event) => {
     if (disposed || !core) return
@@ -67,6 +82,7 @@ export function runApp(): void {
       .stopOnQuit()
       .catch((error: unknown) => current.logger.error('stopping workspaces on quit failed', error))
       .then(() => {
+        for (const dispose of disposeShell) dispose()
         disposeIpc?.()
         return current.dispose()
       })
@@ -97,7 +113,23 @@ export function runApp(): void {
           .tick()
           .catch((error: unknown) => logger.error('scheduler tick after resume failed', error))
       })
-      showWindow()
+      const notifications = startNotifications({ core, open: showWindow })
+      disposeShell = [notifications.stop, followLaunchAtLogin(core)]
+      try {
+        disposeShell.push(
+          startTray({
+            core,
+            open: showWindow,
+            quit: () => app.quit(),
+            reportFailure: notifications.report,
+          }),
+        )
+        hasTray = true
+      } catch (error) {
+        logger.error('no tray: closing the window will quit Cairn', error)
+      }
+      // Started at login: in the tray only, unless there is no tray to come back from.
+      if (!startedHidden() || !hasTray) showWindow()
     })
     .catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error)
