@@ -1,6 +1,7 @@
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { Header } from './components/Header'
 import { Sidebar } from './components/Sidebar'
+import { Toasts } from './notifications/Toasts'
 import { ActivityPage } from './pages/ActivityPage'
 import { SettingsPage } from './pages/SettingsPage'
 import { WorkspacesPage } from './pages/WorkspacesPage'
@@ -67,6 +68,7 @@ export function App() {
           </div>
         </main>
       </div>
+      <Toasts />
     </div>
   )
 }

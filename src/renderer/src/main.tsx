@@ -8,6 +8,7 @@ import './styles/layout.css'
 import './styles/components.css'
 import './styles/settings.css'
 import './styles/workspaces.css'
+import './styles/toasts.css'
 
 startSync()
 

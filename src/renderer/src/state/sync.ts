@@ -1,3 +1,4 @@
+import { startNotificationFeed } from '../notifications/feed'
 import { getApi } from './api'
 import { useAppInfo } from './app-info'
 import { startClock } from './clock'
@@ -32,6 +33,7 @@ export function startSync(): () => void {
     api.on('workspaces.reconciled', (list) => useWorkspaces.getState().applyList(list)),
     api.on('idle.state', (state) => useIdle.getState().apply(state)),
     startClock(),
+    startNotificationFeed(api),
     api.on('settings.changed', (settings) => {
       const before = useSettings.getState().settings
       useSettings.getState().apply(settings)
