@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { hasText, visible } from './expect'
+import { skipOnboarding } from './onboarding-page'
 
 type Section = 'Workspaces' | 'Activity' | 'Settings'
 
@@ -13,7 +14,13 @@ export class AppShell {
       .getByRole('button', { name: section })
   }
 
+  /** From an empty data dir the app opens with onboarding: leave it ("Set up later"). */
+  async skipOnboarding(): Promise<void> {
+    await skipOnboarding(this.page)
+  }
+
   async go(section: Section): Promise<void> {
+    await this.skipOnboarding()
     await this.nav(section).click()
     await hasText(this.page.locator('.topbar h1'), section)
   }

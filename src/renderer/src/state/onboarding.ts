@@ -1,0 +1,179 @@
+import { create } from 'zustand'
+import type { RepositoryStatus } from '../../../shared/domain/backup'
+import type { SettingsView } from '../../../shared/domain/settings'
+import type { WorkspaceList } from '../../../shared/domain/workspace'
+import { toUiError, type UiError } from '../lib/errors'
+import { getApi } from './api'
+import { useNavigation } from './navigation'
+import { useRepository } from './repository'
+import { useSettings } from './settings'
+import { useWorkspaces } from './workspaces'
+
+/** The guided first run, in order. */
+export const onboardingSteps = ['welcome', 'storage', 'keys', 'compute', 'workspace'] as const
+export type OnboardingStep = (typeof onboardingSteps)[number] | 'done'
+
+export const stepTitles: Record<(typeof onboardingSteps)[number], string> = {
+  welcome: 'Welcome',
+  storage: 'Storage',
+  keys: 'Recovery key',
+  compute: 'Servers',
+  workspace: 'Workspace',
+}
+
+/** Where the recovery key step is: shown once, then typed back before going on. */
+export type RecoveryStage = 'show' | 'confirm'
+
+export type ImportRun =
+  { status: 'idle' | 'busy' | 'done' } | { status: 'error'; error: UiError; field: boolean }
+
+interface OnboardingState {
+  step: OnboardingStep
+  recoveryStage: RecoveryStage
+  importRun: ImportRun
+  /** The create job the workspace step started, and the name it was given. */
+  createJob: { jobId: string; name: string } | null
+  /** The workspace the run ended with (made here, or adopted). */
+  finishedWorkspaceId: string | null
+  /** Opens onboarding at the first step not done yet. */
+  open(): void
+  /** "Set up later": back to the app; Settings and the Workspaces screen lead here again. */
+  leave(): void
+  goTo(step: OnboardingStep): void
+  setRecoveryStage(stage: RecoveryStage): void
+  importRecovery(recoveryKey: string): Promise<boolean>
+  resetImport(): void
+  setCreateJob(job: { jobId: string; name: string } | null): void
+  finish(workspaceId: string): void
+}
+
+/** What is done already, from the stores (so reopening skips it). */
+export function completedSteps(
+  settings: SettingsView | null,
+  repository: RepositoryStatus | null,
+  list: WorkspaceList | null,
+  recoveryPending: boolean,
+): Set<OnboardingStep> {
+  const done = new Set<OnboardingStep>()
+  if (settings?.storage) done.add('storage')
+  if (done.has('storage') && repository?.state === 'ready' && !recoveryPending) done.add('keys')
+  const hasWorkspace = (list?.workspaces.length ?? 0) > 0
+  if (settings?.hasHetznerToken || hasWorkspace) done.add('compute')
+  if (hasWorkspace) done.add('workspace')
+  return done
+}
+
+function firstOpenStep(done: Set<OnboardingStep>): OnboardingStep {
+  // Nothing done: start at the welcome. Something done: go straight to what is left.
+  if (done.size === 0) return 'welcome'
+  return onboardingSteps.find((s) => s !== 'welcome' && !done.has(s)) ?? 'workspace'
+}
+
+export const useOnboarding = create<OnboardingState>()((set) => ({
+  step: 'welcome',
+  recoveryStage: 'show',
+  importRun: { status: 'idle' },
+  createJob: null,
+  finishedWorkspaceId: null,
+
+  open() {
+    const done = completedSteps(
+      useSettings.getState().settings,
+      useRepository.getState().repository,
+      useWorkspaces.getState().list,
+      useRepository.getState().recoveryKey !== null,
+    )
+    set({ step: firstOpenStep(done), importRun: { status: 'idle' } })
+    useNavigation.getState().go('onboarding')
+    markGate('shown')
+  },
+
+  leave() {
+    useNavigation.getState().go('workspaces')
+    markGate('left')
+  },
+
+  goTo(step) {
+    set({ step })
+  },
+
+  setRecoveryStage(stage) {
+    set({ recoveryStage: stage })
+  },
+
+  async importRecovery(recoveryKey) {
+    const text = recoveryKey.trim()
+    if (!text) {
+      set({
+        importRun: {
+          status: 'error',
+          field: true,
+          error: { code: 'invalid_input', message: 'Paste or type your recovery key.' },
+        },
+      })
+      return false
+    }
+    set({ importRun: { status: 'busy' } })
+    try {
+      await getApi()['keys.importRecovery']({ recoveryKey: text, replace: false })
+      set({ importRun: { status: 'done' } })
+      await useRepository.getState().load()
+      // Workspaces made on the other computer can be listed now.
+      void useWorkspaces.getState().reconcile()
+      return true
+    } catch (error) {
+      const ui = toUiError(error)
+      set({ importRun: { status: 'error', error: ui, field: ui.code === 'invalid_input' } })
+      return false
+    }
+  },
+
+  resetImport() {
+    set({ importRun: { status: 'idle' } })
+  },
+
+  setCreateJob(job) {
+    set({ createJob: job })
+  },
+
+  finish(workspaceId) {
+    set({ step: 'done', finishedWorkspaceId: workspaceId })
+  },
+}))
+
+/** For tests and tools: whether onboarding holds the window ("shown"), was left, or not needed. */
+function markGate(state: 'shown' | 'left' | 'skipped') {
+  document.documentElement.dataset.onboardingGate = state
+}
+
+/**
+ * Decides once per start, after the first settings and workspace loads, whether this is a first
+ * run: no storage, no Hetzner token and no workspaces. Then onboarding takes the window. The
+ * decision is written to `<html data-onboarding-gate>` ("shown" or "skipped") so tests know when
+ * the app has settled; "left" after "Set up later".
+ */
+export function startOnboardingGate(): () => void {
+  let decided = false
+  function decide() {
+    if (decided) return
+    const settings = useSettings.getState()
+    const workspaces = useWorkspaces.getState()
+    const settled = (s: string) => s === 'ready' || s === 'error'
+    if (!settled(settings.status) || !settled(workspaces.status)) return
+    decided = true
+    const firstRun =
+      settings.settings !== null &&
+      !settings.settings.storage &&
+      !settings.settings.hasHetznerToken &&
+      workspaces.list !== null &&
+      workspaces.list.workspaces.length === 0
+    // Someone already went elsewhere (e.g. a link): leave them there.
+    if (firstRun && useNavigation.getState().page === 'workspaces') useOnboarding.getState().open()
+    else markGate('skipped')
+  }
+  const stops = [useSettings.subscribe(decide), useWorkspaces.subscribe(decide)]
+  decide()
+  return () => {
+    for (const stop of stops) stop()
+  }
+}
