@@ -16,7 +16,10 @@ export interface S3Fields {
   pathStyle?: boolean
 }
 
-/** The Settings screen: Hetzner token and catalog, storage, keychain status. */
+/**
+ * The Settings screen: tabs (Cloud & storage, the default; Backups; General; Security), the
+ * Hetzner token and catalog, storage, keychain status, schedules, retention, preferences, keys.
+ */
 export class SettingsPage {
   readonly shell: AppShell
 
@@ -239,5 +242,37 @@ export class SettingsPage {
     await this.savedStorage.getByRole('button', { name: 'Remove', exact: true }).click()
     await this.savedStorage.getByRole('button', { name: 'Remove storage' }).click()
     await hidden(this.savedStorage)
+  }
+
+  // Tabs
+
+  async tab(name: 'Cloud & storage' | 'Backups' | 'General' | 'Security'): Promise<void> {
+    const tab = this.page.getByRole('tab', { name })
+    await tab.click()
+    await expect.poll(() => tab.getAttribute('aria-selected')).toBe('true')
+  }
+
+  // Backups
+
+  scheduleRow(workspaceId: string): Locator {
+    return this.page.locator(`[data-testid="schedule-row"][data-workspace-id="${workspaceId}"]`)
+  }
+
+  /** The inline message under an input of a form, e.g. inputError(row, 'Minutes between backups'). */
+  async inputError(scope: Locator, label: string): Promise<string> {
+    const input = scope.getByLabel(label, { exact: true })
+    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true')
+    const id = await input.getAttribute('aria-describedby')
+    return (await this.page.locator(`[id="${id}"]`).innerText()).trim()
+  }
+
+  get retention(): Locator {
+    return this.page.getByTestId('retention-form')
+  }
+
+  // Security
+
+  get masterKey(): Locator {
+    return this.page.getByTestId('master-key-section')
   }
 }
