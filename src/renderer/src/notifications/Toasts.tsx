@@ -1,5 +1,6 @@
 import { useNavigation } from '../state/navigation'
 import { useIdle } from '../state/idle'
+import { useWorkspaces } from '../state/workspaces'
 import { useToasts } from './store'
 
 const severityLabel = { info: 'Done', warning: 'Warning', error: 'Problem' } as const
@@ -14,6 +15,9 @@ export function Toasts() {
   const act = useToasts((s) => s.act)
   const postponing = useIdle((s) => s.postponing)
   const openWorkspace = useNavigation((s) => s.openWorkspace)
+  // A backup of a workspace this desktop does not list (found in storage) has no page to show.
+  const listed = useWorkspaces((s) => s.list?.workspaces)
+  const hasPage = (id: string | null) => id !== null && (listed ?? []).some((w) => w.id === id)
   return (
     <section className="toasts" aria-label="Notifications" aria-live="polite">
       {toasts.map((toast) => (
@@ -41,7 +45,7 @@ export function Toasts() {
                   {label}
                 </button>
               ))}
-              {toast.workspaceId ? (
+              {hasPage(toast.workspaceId) ? (
                 <button
                   type="button"
                   className="button button-ghost button-small"
