@@ -11,6 +11,9 @@ export interface CreateFields {
   idleMinutes?: string | null
   /** One path per line. */
   paths?: string
+  excludes?: string
+  /** Start from a restore point of this workspace (by name); 'latest' or an id. */
+  from?: { workspace: string; restorePoint?: string }
 }
 
 /** The Workspaces screen: the list, the create form and its job, per-workspace actions. */
@@ -80,9 +83,43 @@ export class WorkspacesPage {
         await this.field('Auto-stop when idle').fill(fields.idleMinutes)
     }
     if (fields.paths !== undefined) await this.field('Folders to keep').fill(fields.paths)
+    if (fields.excludes !== undefined)
+      await this.field('Leave out (optional)').fill(fields.excludes)
+    if (fields.from !== undefined) {
+      await this.createForm.getByLabel('The files of a restore point').check()
+      await this.field('From workspace').selectOption({ label: fields.from.workspace })
+      if (fields.from.restorePoint)
+        await this.field('Restore point').selectOption(fields.from.restorePoint)
+    }
   }
 
+  get preflight(): Locator {
+    return this.createForm.getByTestId('create-preflight')
+  }
+
+  preflightCheck(id: string): Locator {
+    return this.preflight.locator(`[data-testid="preflight-check"][data-check="${id}"]`)
+  }
+
+  /**
+   * Runs the checks before creating; resolves once they are shown, or at once when the form
+   * itself refused the input (a field is marked invalid).
+   */
+  async checkCreate(): Promise<'ok' | 'failed' | 'invalid'> {
+    await this.createForm.getByRole('button', { name: /^Check (before creating|again)$/ }).click()
+    const invalid = this.createForm.locator('[aria-invalid="true"]')
+    const done = this.createForm.locator('[data-testid="create-preflight"][data-state="done"]')
+    await expect
+      .poll(async () => (await invalid.count()) + (await done.count()), { timeout: 60_000 })
+      .toBeGreaterThan(0)
+    if ((await done.count()) === 0) return 'invalid'
+    return (await done.getAttribute('data-ok')) === 'true' ? 'ok' : 'failed'
+  }
+
+  /** Check, then Create when every check passed (what a user does). */
   async submitCreate(): Promise<void> {
+    const outcome = await this.checkCreate()
+    if (outcome !== 'ok') return
     await this.createForm.getByRole('button', { name: 'Create workspace' }).click()
   }
 

@@ -10,9 +10,17 @@ export interface WorkspaceDraft {
   idleMinutes: string
   /** One absolute path per line. */
   paths: string
+  /** One exclude rule per line (gitignore-like, as backups use them). */
+  excludes: string
+  /** Start empty, or from a restore point (of this or another workspace: a fork). */
+  source: 'empty' | 'restorePoint'
+  fromWorkspaceId: string
+  /** 'latest' or a restore point id. */
+  fromRestorePoint: string
 }
 
-export type WorkspaceField = 'name' | 'location' | 'serverType' | 'idleTimeoutMinutes' | 'paths'
+export type WorkspaceField =
+  'name' | 'location' | 'serverType' | 'idleTimeoutMinutes' | 'paths' | 'excludes' | 'from'
 export type WorkspaceFieldErrors = Partial<Record<WorkspaceField, string>>
 
 export const DEFAULT_IDLE_MINUTES = 30
@@ -27,6 +35,10 @@ export function emptyWorkspaceDraft(location = '', serverType = ''): WorkspaceDr
     idleEnabled: true,
     idleMinutes: String(DEFAULT_IDLE_MINUTES),
     paths: '/home/dev',
+    excludes: 'node_modules\n.cache',
+    source: 'empty',
+    fromWorkspaceId: '',
+    fromRestorePoint: 'latest',
   }
 }
 
@@ -61,6 +73,18 @@ export function validateWorkspaceDraft(draft: WorkspaceDraft): WorkspaceFieldErr
     const bad = paths.find((p) => !p.startsWith('/') || p.includes('\0'))
     if (bad) errors.paths = `"${bad}" is not an absolute path; paths start with /, like /home/dev.`
   }
+  const excludes = pathList(draft.excludes)
+  if (excludes.length > 1000) errors.excludes = 'Keep at most 1000 exclude rules.'
+  else {
+    const long = excludes.find((r) => r.length > 1000 || r.includes('\0'))
+    if (long) errors.excludes = 'An exclude rule is at most 1000 characters, one rule per line.'
+  }
+  if (draft.source === 'restorePoint') {
+    if (!draft.fromWorkspaceId)
+      errors.from = 'Choose the workspace whose restore point to start from.'
+    else if (!/^(latest|[0-9a-f]{4,64})$/.test(draft.fromRestorePoint))
+      errors.from = 'Choose a restore point from the list.'
+  }
   return errors
 }
 
@@ -75,6 +99,10 @@ export function toCreateInput(draft: WorkspaceDraft): MethodInput<'workspaces.cr
     serverType: draft.serverType,
     idleTimeoutMinutes: draft.idleEnabled ? Number(draft.idleMinutes.trim()) : null,
     paths: pathList(draft.paths),
+    excludes: pathList(draft.excludes),
+    ...(draft.source === 'restorePoint'
+      ? { from: { workspaceId: draft.fromWorkspaceId, restorePoint: draft.fromRestorePoint } }
+      : {}),
   }
 }
 
@@ -87,7 +115,10 @@ export function workspaceFieldOf(path: string): WorkspaceField | null {
     case 'serverType':
     case 'idleTimeoutMinutes':
     case 'paths':
+    case 'excludes':
       return head
+    case 'from':
+      return 'from'
     default:
       return null
   }

@@ -1,4 +1,6 @@
 import { create } from 'zustand'
+import type { RestorePoint } from '../../../shared/domain/backup'
+import type { WorkspacePreflight } from '../../../shared/domain/workspace'
 import { fieldIssues, toUiError, type UiError } from '../lib/errors'
 import {
   emptyWorkspaceDraft,
@@ -19,7 +21,26 @@ import { useJobs } from './jobs'
 export type CreatePanel =
   { mode: 'closed' } | { mode: 'form' } | { mode: 'job'; jobId: string; name: string }
 
+/** The checks before money is spent, for the draft they were run on (any edit clears them). */
+export type PreflightState =
+  | { status: 'idle' }
+  | { status: 'running' }
+  | { status: 'done'; result: WorkspacePreflight }
+  | { status: 'error'; error: UiError }
+
+/** Restore points of the workspace a new one may start from (newest first). */
+export type SourcePoints =
+  | { status: 'idle' }
+  | { status: 'loading'; workspaceId: string }
+  | { status: 'ready'; workspaceId: string; points: RestorePoint[] }
+  | { status: 'error'; workspaceId: string; error: UiError }
+
 interface CreateState {
+  preflight: PreflightState
+  sourcePoints: SourcePoints
+  /** Validates the draft, then runs workspaces.preflight; Create is offered once it passed. */
+  check(): Promise<void>
+  loadSourcePoints(workspaceId: string): Promise<void>
   panel: CreatePanel
   draft: WorkspaceDraft
   /** Shown after the first Create press, then re-checked as the user types. */
@@ -34,12 +55,60 @@ interface CreateState {
   backToForm(): void
 }
 
+/** The form fields an error of the core names. */
+function fieldsOf(ui: UiError): WorkspaceFieldErrors {
+  const fields: WorkspaceFieldErrors = {}
+  for (const [path, message] of Object.entries(fieldIssues(ui, ''))) {
+    const field = workspaceFieldOf(path)
+    if (field && !fields[field]) fields[field] = message
+  }
+  // A name already taken is the name field's problem.
+  if (ui.code === 'conflict' && /name/i.test(ui.message)) fields.name = ui.message
+  return fields
+}
+
 export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
   panel: { mode: 'closed' },
   draft: emptyWorkspaceDraft(),
   fieldErrors: {},
   submitting: false,
   error: null,
+  preflight: { status: 'idle' },
+  sourcePoints: { status: 'idle' },
+
+  async check() {
+    const { draft } = get()
+    const errors = validateWorkspaceDraft(draft)
+    set({ fieldErrors: errors, error: null })
+    if (hasWorkspaceErrors(errors)) return
+    set({ preflight: { status: 'running' } })
+    try {
+      const result = await getApi()['workspaces.preflight'](toCreateInput(draft))
+      // An edit while the checks ran makes them stale.
+      if (get().draft !== draft) return
+      set({ preflight: { status: 'done', result } })
+    } catch (error) {
+      if (get().draft !== draft) return
+      const ui = toUiError(error)
+      set((s) => ({
+        preflight: { status: 'error', error: ui },
+        fieldErrors: { ...s.fieldErrors, ...fieldsOf(ui) },
+      }))
+    }
+  },
+
+  async loadSourcePoints(workspaceId) {
+    set({ sourcePoints: { status: 'loading', workspaceId } })
+    try {
+      const list = await getApi()['restorePoints.list']({ workspaceId })
+      const points = [...list.restorePoints].reverse()
+      if (get().draft.fromWorkspaceId !== workspaceId) return
+      set({ sourcePoints: { status: 'ready', workspaceId, points } })
+    } catch (error) {
+      if (get().draft.fromWorkspaceId !== workspaceId) return
+      set({ sourcePoints: { status: 'error', workspaceId, error: toUiError(error) } })
+    }
+  },
 
   openForm(location, serverType) {
     const { draft } = get()
@@ -56,7 +125,7 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
   },
 
   close() {
-    set({ panel: { mode: 'closed' }, fieldErrors: {}, error: null })
+    set({ panel: { mode: 'closed' }, fieldErrors: {}, error: null, preflight: { status: 'idle' } })
   },
 
   update(patch) {
@@ -67,7 +136,7 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
       for (const key of Object.keys(s.fieldErrors) as (keyof WorkspaceFieldErrors)[]) {
         if (fresh[key]) fieldErrors[key] = fresh[key]
       }
-      return { draft, fieldErrors, error: null }
+      return { draft, fieldErrors, error: null, preflight: { status: 'idle' } }
     })
   },
 
@@ -88,19 +157,17 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
       })
     } catch (error) {
       const ui = toUiError(error)
-      const fields: WorkspaceFieldErrors = {}
-      for (const [path, message] of Object.entries(fieldIssues(ui, ''))) {
-        const field = workspaceFieldOf(path)
-        if (field && !fields[field]) fields[field] = message
-      }
-      // A name already taken is the name field's problem.
-      if (ui.code === 'conflict' && /name/i.test(ui.message)) fields.name = ui.message
-      set((s) => ({ submitting: false, error: ui, fieldErrors: { ...s.fieldErrors, ...fields } }))
+      set((s) => ({
+        submitting: false,
+        error: ui,
+        preflight: { status: 'idle' },
+        fieldErrors: { ...s.fieldErrors, ...fieldsOf(ui) },
+      }))
     }
   },
 
   backToForm() {
-    set({ panel: { mode: 'form' }, error: null })
+    set({ panel: { mode: 'form' }, error: null, preflight: { status: 'idle' } })
   },
 }))
 

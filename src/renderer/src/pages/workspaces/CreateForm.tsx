@@ -11,6 +11,8 @@ import { formatHourly, formatMonthly } from '../../lib/money'
 import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../../lib/workspace-form'
 import { useHetzner } from '../../state/hetzner'
 import { useWorkspaceCreate } from '../../state/workspace-create'
+import { CreatePreflight } from './CreatePreflight'
+import { CreateSource } from './CreateSource'
 
 /** The cheapest offered type in a location: what the form picks until the user chooses. */
 export function defaultServerType(catalog: HetznerCatalog, location: string): string {
@@ -97,7 +99,10 @@ export function CreateForm() {
   const errors = useWorkspaceCreate((s) => s.fieldErrors)
   const error = useWorkspaceCreate((s) => s.error)
   const busy = useWorkspaceCreate((s) => s.submitting)
-  const { update, submit, close, openForm } = useWorkspaceCreate.getState()
+  const preflight = useWorkspaceCreate((s) => s.preflight)
+  const { update, submit, check, close, openForm } = useWorkspaceCreate.getState()
+  const ready = preflight.status === 'done' && preflight.result.ok
+  const checking = preflight.status === 'running'
   const catalog = useHetzner((s) => s.catalog)
   const loadCatalog = useHetzner((s) => s.loadCatalog)
 
@@ -125,7 +130,8 @@ export function CreateForm() {
         noValidate
         onSubmit={(e: FormEvent) => {
           e.preventDefault()
-          void submit()
+          // Create only after the checks passed for exactly what the form holds.
+          void (ready ? submit() : check())
         }}
       >
         <div className="form-grid">
@@ -231,7 +237,28 @@ export function CreateForm() {
               />
             )}
           </Field>
+          <Field
+            label="Leave out"
+            optional
+            error={errors.excludes}
+            hint="One pattern per line (like .gitignore): not backed up, so not restored either."
+          >
+            {(props) => (
+              <textarea
+                {...props}
+                className="input input-mono ws-paths"
+                name="excludes"
+                rows={2}
+                value={draft.excludes}
+                spellCheck={false}
+                disabled={busy}
+                onChange={(e) => update({ excludes: e.target.value })}
+              />
+            )}
+          </Field>
+          <CreateSource />
         </div>
+        <CreatePreflight />
         {error && Object.keys(errors).length === 0 ? (
           <Callout tone="error" title="The workspace was not created" testId="create-error">
             <p data-error-code={error.code}>
@@ -240,14 +267,24 @@ export function CreateForm() {
           </Callout>
         ) : null}
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            Create workspace
-          </Button>
+          {ready ? (
+            <Button type="submit" variant="primary" busy={busy}>
+              Create workspace
+            </Button>
+          ) : (
+            <Button type="submit" variant="primary" busy={checking}>
+              {preflight.status === 'done' || preflight.status === 'error'
+                ? 'Check again'
+                : 'Check before creating'}
+            </Button>
+          )}
           <Button variant="ghost" disabled={busy} onClick={close}>
             Cancel
           </Button>
           <span className="form-status muted">
-            Ubuntu 24.04; billing starts when Hetzner creates the server.
+            {ready && preflight.status === 'done' && preflight.result.offer
+              ? `Ubuntu 24.04 · €${preflight.result.offer.priceHourly}/h, at most €${preflight.result.offer.priceMonthly}/month; billing starts when Hetzner creates the server.`
+              : 'Nothing is bought until you press Create after the checks.'}
           </span>
         </div>
       </form>
