@@ -7,6 +7,7 @@ import { useHetzner } from './hetzner'
 import { useIdle } from './idle'
 import { useJobs } from './jobs'
 import { useKeychain } from './keychain'
+import { useRestorePoints } from './restore-points'
 import { useSettings } from './settings'
 import { useWorkspaces } from './workspaces'
 
@@ -18,6 +19,9 @@ export function loadAll(): void {
   void useJobs.getState().load()
   void useWorkspaces.getState().load()
   void useIdle.getState().load()
+  // Restore points are loaded per workspace when its page opens; catch up on the ones loaded.
+  for (const id of Object.keys(useRestorePoints.getState().byWorkspace))
+    void useRestorePoints.getState().load(id)
 }
 
 /**
@@ -32,6 +36,8 @@ export function startSync(): () => void {
     api.on('workspaces.changed', (change) => useWorkspaces.getState().applyChange(change)),
     api.on('workspaces.reconciled', (list) => useWorkspaces.getState().applyList(list)),
     api.on('idle.state', (state) => useIdle.getState().apply(state)),
+    api.on('restorePoints.changed', (change) => useRestorePoints.getState().applyChanged(change)),
+    api.on('restorePoints.removed', (change) => useRestorePoints.getState().applyRemoved(change)),
     startClock(),
     startNotificationFeed(api),
     api.on('settings.changed', (settings) => {
