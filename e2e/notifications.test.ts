@@ -95,7 +95,7 @@ describe('Notifications in the browser', () => {
     const page = await openApp()
     const toasts = new Toasts(page)
     await backUp(join(root, 'no-such-folder'))
-    // The job's event reached the page (Activity shows it) but no toast came.
+    // No event tells "nothing was shown": give the failed job's event time to arrive.
     await page.waitForTimeout(500)
     expect(await toasts.all.count()).toBe(0)
   })
