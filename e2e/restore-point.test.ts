@@ -166,7 +166,9 @@ describe('A restore point', () => {
     const facts = await panel.facts()
     expect(facts).toContain('First Cairn backs up e2e-restore')
     expect(facts).toContain('/home/dev/project')
-    expect(facts).toContain('replaced')
+    // Everything of project/ but the deleted blob.bin exists there: 400 + main.ts.
+    expect(facts).toContain('401 files are replaced')
+    await hasText(panel.confirm.getByTestId('restore-conflicts'), 'and 393 more')
     await screenshot(page, 'restore-confirm', panel.dialog, 'center')
     await panel.confirmRestore()
     const outcome = await panel.outcome(180_000)

@@ -116,6 +116,9 @@ export function RestoreDialog({
     }
     setFieldErrors(problems)
     if (Object.keys(problems).length > 0) return
+    if (destination === 'workspace') {
+      setPreflight(await workspacePreflight())
+    }
     if (destination === 'folder') {
       setBusy(true)
       try {
@@ -139,6 +142,36 @@ export function RestoreDialog({
       }
     }
     setStep('confirm')
+  }
+
+  /**
+   * What the restore would replace in the workspace, asked over SSH (one kept path only: with
+   * several, each path of the restore point goes to its own folder). null when it cannot tell.
+   */
+  const workspacePreflight = async (): Promise<PreflightOutput | null> => {
+    const [path] = ws.paths
+    if (!ws.ssh || ws.paths.length !== 1 || !path) return null
+    setBusy(true)
+    try {
+      return await getApi()['restore.preflight']({
+        workspaceId: ws.id,
+        restorePoint: point.id,
+        target: {
+          kind: 'ssh',
+          host: ws.ssh.host,
+          port: ws.ssh.port,
+          user: ws.ssh.user,
+          hostKey: ws.ssh.hostKey,
+          keyId: ws.ssh.keyId,
+          path,
+        },
+        include,
+      })
+    } catch {
+      return null
+    } finally {
+      setBusy(false)
+    }
   }
 
   const confirm = async () => {
@@ -388,8 +421,12 @@ export function RestoreDialog({
                   <code>{workspaceDestination(ws, selection.path)}</code> on {ws.name}.
                 </li>
                 <li>
-                  Files at the same paths are replaced by the restore point’s version. Files only
-                  the workspace has are kept.
+                  {preflight
+                    ? preflight.conflicts.length === 0
+                      ? 'Nothing in the workspace is replaced: the restored files are added.'
+                      : `${preflight.conflicts.length} ${preflight.conflicts.length === 1 ? 'file is' : 'files are'} replaced by the restore point’s version (listed below).`
+                    : 'Files at the same paths are replaced by the restore point’s version.'}{' '}
+                  Files only the workspace has are kept.
                 </li>
               </>
             ) : destination === 'new' ? (
@@ -441,7 +478,7 @@ export function RestoreDialog({
               </>
             )}
           </ul>
-          {destination === 'folder' && preflight && preflight.conflicts.length > 0 ? (
+          {destination !== 'new' && preflight && preflight.conflicts.length > 0 ? (
             <div className="rp-conflicts" data-testid="restore-conflicts">
               <p className="field-label">Replaced</p>
               <ul>

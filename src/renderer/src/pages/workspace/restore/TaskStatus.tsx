@@ -36,8 +36,8 @@ export function TaskStatus({ task, onDismiss }: { task: PanelTask; onDismiss(): 
   useEffect(() => {
     if (!done || task.kind !== 'workspace') return
     let current = true
-    void getApi()
-      ['jobs.result']({ id: live.id })
+    const api = getApi()
+    void api['jobs.result']({ id: live.id })
       .then((r) => {
         if (current && r?.kind === 'restore' && r.safetyRestorePointId)
           setSafety(r.safetyRestorePointId)

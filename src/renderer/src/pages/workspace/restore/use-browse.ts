@@ -18,8 +18,8 @@ export function useBrowse(workspaceId: string, restorePoint: string, path: strin
   useEffect(() => {
     let current = true
     setState({ status: 'loading' })
-    getApi()
-      ['restorePoints.browse']({ workspaceId, restorePoint, path })
+    const api = getApi()
+    api['restorePoints.browse']({ workspaceId, restorePoint, path })
       .then((data) => current && setState({ status: 'ready', data }))
       .catch((error: unknown) => current && setState({ status: 'error', error: toUiError(error) }))
     return () => {
