@@ -19,6 +19,7 @@ import { useSettings } from '../state/settings'
 import { useWorkspaceCreate } from '../state/workspace-create'
 import { useWorkspaceSchedules } from '../state/workspace-schedules'
 import { useWorkspaces } from '../state/workspaces'
+import { GuidedSetupButton } from './onboarding/GuidedSetupButton'
 import { CreateForm, defaultServerType } from './workspaces/CreateForm'
 import { CreateProgress } from './workspaces/CreateProgress'
 import { Discovered } from './workspaces/Discovered'
@@ -128,12 +129,18 @@ function SetupPointer({ missing }: { missing: string[] }) {
       title="Before your first workspace"
       testId="workspaces-setup"
       actions={
-        <Button small variant="primary" onClick={() => go('settings')}>
-          Open Settings
-        </Button>
+        <>
+          <GuidedSetupButton small primary />
+          <Button small variant="ghost" onClick={() => go('settings')}>
+            Open Settings
+          </Button>
+        </>
       }
     >
-      <p>Cairn still needs {missing.join(' and ')}. Add them in Settings.</p>
+      <p>
+        Cairn still needs {missing.join(' and ')}. The guided setup walks you through it, or add
+        them in Settings.
+      </p>
     </Callout>
   )
 }
