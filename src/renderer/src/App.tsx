@@ -31,7 +31,7 @@ const pages: Record<
   },
   settings: {
     title: 'Settings',
-    subtitle: 'Your cloud account and where restore points are kept.',
+    subtitle: 'Cloud, storage, backups, notifications and keys.',
     Component: SettingsPage,
   },
 }
