@@ -263,7 +263,7 @@ function fromJob(state: PolicyState, job: Job): Candidate[] {
         title: count === 1 ? `${one} failed` : `${count} ${many} failed`,
         body:
           count === 1
-            ? `${job.title}: ${error?.message ?? 'see Activity for details.'}${job.kind === 'stop' ? ' The server keeps running.' : ''}`
+            ? `${job.title}: ${error?.message ?? 'see Activity for details.'}${stopNote(job)}`
             : `${names}. See Activity for details.`,
       })),
     ]
@@ -295,6 +295,14 @@ function successBody(job: Job, count: number, names: string, eurPerDay: number |
     return `${job.title}: ${files}, ${formatBytes(job.bytesDone)}.`
   }
   return job.title
+}
+
+/** A failed stop keeps its server (and its bill): said unless the core's message says it. */
+function stopNote(job: Job): string {
+  if (job.kind !== 'stop') return ''
+  return /server (still runs|keeps running|is still running)/i.test(job.error?.message ?? '')
+    ? ''
+    : ' The server keeps running.'
 }
 
 /** A failure caused by the master key or a workspace key, not by the network or the server. */

@@ -103,6 +103,14 @@ describe('notification policy: jobs', () => {
     expect(shown[0]?.body).toContain('The server keeps running.')
   })
 
+  it('does not say it twice when the core already says the server still runs', () => {
+    const message = 'Hetzner did not delete it; the server still runs and is billed.'
+    const { shown } = run([
+      jobEvent({ kind: 'stop', state: 'failed', error: { code: 'remote_error', message } }),
+    ])
+    expect(shown[0]?.body).toBe(`Back up web: ${message}`)
+  })
+
   it('says how much a stopped workspace saves per day (hourly price x 24)', () => {
     const { shown } = run([
       known,
