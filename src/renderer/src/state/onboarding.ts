@@ -1,6 +1,7 @@
 import { create } from 'zustand'
-import type { RepositoryStatus } from '../../../shared/domain/backup'
+import type { RepositoryStatus, SshKeyView } from '../../../shared/domain/backup'
 import type { SettingsView } from '../../../shared/domain/settings'
+import type { MethodInput, MethodOutput } from '../../../shared/contract'
 import type { WorkspaceList } from '../../../shared/domain/workspace'
 import { toUiError, type UiError } from '../lib/errors'
 import { getApi } from './api'
@@ -27,6 +28,18 @@ export type RecoveryStage = 'show' | 'confirm'
 export type ImportRun =
   { status: 'idle' | 'busy' | 'done' } | { status: 'error'; error: UiError; field: boolean }
 
+export type HostKeyProbe = MethodOutput<'workspaces.probeHostKey'>
+
+/** The "a server I already have" path: Cairn's login key, the host's key, the adoption. */
+export interface SshHostState {
+  keys: SshKeyView[] | null
+  keysError: UiError | null
+  /** A key being made, a host being probed, or the host being adopted. */
+  busy: 'key' | 'probe' | 'adopt' | null
+  probe: HostKeyProbe | null
+  error: UiError | null
+}
+
 interface OnboardingState {
   step: OnboardingStep
   recoveryStage: RecoveryStage
@@ -45,6 +58,12 @@ interface OnboardingState {
   resetImport(): void
   setCreateJob(job: { jobId: string; name: string } | null): void
   finish(workspaceId: string): void
+  ssh: SshHostState
+  loadSshKeys(): Promise<void>
+  generateSshKey(): Promise<void>
+  probeHost(host: string, port: number): Promise<boolean>
+  forgetProbe(): void
+  adoptHost(input: MethodInput<'workspaces.adoptSsh'>): Promise<boolean>
 }
 
 /** What is done already, from the stores (so reopening skips it). */
@@ -69,7 +88,7 @@ function firstOpenStep(done: Set<OnboardingStep>): OnboardingStep {
   return onboardingSteps.find((s) => s !== 'welcome' && !done.has(s)) ?? 'workspace'
 }
 
-export const useOnboarding = create<OnboardingState>()((set) => ({
+export const useOnboarding = create<OnboardingState>()((set, get) => ({
   step: 'welcome',
   recoveryStage: 'show',
   importRun: { status: 'idle' },
@@ -138,6 +157,60 @@ export const useOnboarding = create<OnboardingState>()((set) => ({
 
   finish(workspaceId) {
     set({ step: 'done', finishedWorkspaceId: workspaceId })
+  },
+
+  ssh: { keys: null, keysError: null, busy: null, probe: null, error: null },
+
+  async loadSshKeys() {
+    try {
+      const keys = await getApi()['sshKeys.list']({})
+      set((s) => ({ ssh: { ...s.ssh, keys, keysError: null } }))
+    } catch (error) {
+      set((s) => ({ ssh: { ...s.ssh, keysError: toUiError(error) } }))
+    }
+  },
+
+  async generateSshKey() {
+    if (get().ssh.busy) return
+    set((s) => ({ ssh: { ...s.ssh, busy: 'key', error: null } }))
+    try {
+      const key = await getApi()['sshKeys.generate']({ name: 'Cairn' })
+      set((s) => ({ ssh: { ...s.ssh, busy: null, keys: [...(s.ssh.keys ?? []), key] } }))
+    } catch (error) {
+      set((s) => ({ ssh: { ...s.ssh, busy: null, error: toUiError(error) } }))
+    }
+  },
+
+  async probeHost(host, port) {
+    if (get().ssh.busy) return false
+    set((s) => ({ ssh: { ...s.ssh, busy: 'probe', probe: null, error: null } }))
+    try {
+      const probe = await getApi()['workspaces.probeHostKey']({ host, port })
+      set((s) => ({ ssh: { ...s.ssh, busy: null, probe } }))
+      return true
+    } catch (error) {
+      set((s) => ({ ssh: { ...s.ssh, busy: null, error: toUiError(error) } }))
+      return false
+    }
+  },
+
+  forgetProbe() {
+    set((s) => ({ ssh: { ...s.ssh, probe: null, error: null } }))
+  },
+
+  async adoptHost(input) {
+    if (get().ssh.busy) return false
+    set((s) => ({ ssh: { ...s.ssh, busy: 'adopt', error: null } }))
+    try {
+      const workspace = await getApi()['workspaces.adoptSsh'](input)
+      useWorkspaces.getState().applyChange({ id: workspace.id, workspace })
+      set((s) => ({ ssh: { ...s.ssh, busy: null } }))
+      get().finish(workspace.id)
+      return true
+    } catch (error) {
+      set((s) => ({ ssh: { ...s.ssh, busy: null, error: toUiError(error) } }))
+      return false
+    }
   },
 }))
 

@@ -81,8 +81,11 @@ export function DoneStep() {
         </Callout>
       ) : null}
       <p className="muted onb-done-note">
-        When nobody works on it for 30 minutes, Cairn backs it up and deletes the server. Start it
-        again from the Workspaces screen whenever you like.
+        {workspace?.provider === 'ssh'
+          ? 'Cairn backs up its folders as encrypted restore points; the machine itself is never stopped or deleted by Cairn.'
+          : workspace?.idleTimeoutMinutes
+            ? `When nobody works on it for ${workspace.idleTimeoutMinutes} minutes, Cairn backs it up and deletes the server. Start it again from the Workspaces screen whenever you like.`
+            : 'Stopping it backs it up and deletes the server; start it again from the Workspaces screen whenever you like.'}
       </p>
       <div className="onb-done-actions">
         <Button
