@@ -1,26 +1,13 @@
 import { create } from 'zustand'
-import type { RepositoryStatus, SshKeyView } from '../../../shared/domain/backup'
-import type { SettingsView } from '../../../shared/domain/settings'
+import type { SshKeyView } from '../../../shared/domain/backup'
 import type { MethodInput, MethodOutput } from '../../../shared/contract'
-import type { WorkspaceList } from '../../../shared/domain/workspace'
 import { toUiError, type UiError } from '../lib/errors'
+import { completedSteps, firstOpenStep, type OnboardingStep } from '../lib/onboarding'
 import { getApi } from './api'
 import { useNavigation } from './navigation'
 import { useRepository } from './repository'
 import { useSettings } from './settings'
 import { useWorkspaces } from './workspaces'
-
-/** The guided first run, in order. */
-export const onboardingSteps = ['welcome', 'storage', 'keys', 'compute', 'workspace'] as const
-export type OnboardingStep = (typeof onboardingSteps)[number] | 'done'
-
-export const stepTitles: Record<(typeof onboardingSteps)[number], string> = {
-  welcome: 'Welcome',
-  storage: 'Storage',
-  keys: 'Recovery key',
-  compute: 'Servers',
-  workspace: 'Workspace',
-}
 
 /** Where the recovery key step is: shown once, then typed back before going on. */
 export type RecoveryStage = 'show' | 'confirm'
@@ -64,28 +51,6 @@ interface OnboardingState {
   probeHost(host: string, port: number): Promise<boolean>
   forgetProbe(): void
   adoptHost(input: MethodInput<'workspaces.adoptSsh'>): Promise<boolean>
-}
-
-/** What is done already, from the stores (so reopening skips it). */
-export function completedSteps(
-  settings: SettingsView | null,
-  repository: RepositoryStatus | null,
-  list: WorkspaceList | null,
-  recoveryPending: boolean,
-): Set<OnboardingStep> {
-  const done = new Set<OnboardingStep>()
-  if (settings?.storage) done.add('storage')
-  if (done.has('storage') && repository?.state === 'ready' && !recoveryPending) done.add('keys')
-  const hasWorkspace = (list?.workspaces.length ?? 0) > 0
-  if (settings?.hasHetznerToken || hasWorkspace) done.add('compute')
-  if (hasWorkspace) done.add('workspace')
-  return done
-}
-
-function firstOpenStep(done: Set<OnboardingStep>): OnboardingStep {
-  // Nothing done: start at the welcome. Something done: go straight to what is left.
-  if (done.size === 0) return 'welcome'
-  return onboardingSteps.find((s) => s !== 'welcome' && !done.has(s)) ?? 'workspace'
 }
 
 export const useOnboarding = create<OnboardingState>()((set, get) => ({

@@ -6,7 +6,8 @@ import { Message } from '../../components/Message'
 import { Skeleton } from '../../components/Skeleton'
 import { useOnboarding } from '../../state/onboarding'
 import { useRepository } from '../../state/repository'
-import { confirmProblem, RecoveryConfirm, RecoveryKeyShown, type ConfirmInput } from './RecoveryKey'
+import { confirmProblem, type ConfirmInput } from '../../lib/onboarding'
+import { RecoveryConfirm, RecoveryKeyShown } from './RecoveryKey'
 import { StepFooter } from './StepFooter'
 
 function Heading({ title, lead }: { title: string; lead: React.ReactNode }) {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import { ConnectionBanner } from '../../components/ConnectionBanner'
 import { CairnMark } from '../../components/icons'
 import { useOnboarding } from '../../state/onboarding'
@@ -19,6 +19,13 @@ export function OnboardingPage() {
   const storageKey = useSettings((s) => JSON.stringify(s.settings?.storage ?? null))
   const hasStorage = useSettings((s) => Boolean(s.settings?.storage))
   const loadRepository = useRepository((s) => s.load)
+  const main = useRef<HTMLElement>(null)
+
+  // A new step replaced what had focus (its button): start the keyboard at the new card.
+  useEffect(() => {
+    const card = main.current
+    if (card && !card.contains(document.activeElement)) card.focus()
+  }, [step])
 
   // The repository step needs to know what the saved storage holds.
   useEffect(() => {
@@ -41,7 +48,7 @@ export function OnboardingPage() {
       <ConnectionBanner />
       <div className="onb-body">
         <StepIndicator step={step} />
-        <main className="onb-card" id="main" tabIndex={-1}>
+        <main className="onb-card" id="main" tabIndex={-1} ref={main}>
           {step === 'welcome' ? <WelcomeStep /> : null}
           {step === 'storage' ? <StorageStep /> : null}
           {step === 'keys' ? <KeysStep /> : null}

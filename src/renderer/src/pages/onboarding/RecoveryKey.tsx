@@ -1,14 +1,7 @@
 import { useState } from 'react'
 import { Button } from '../../components/Button'
 import { Field } from '../../components/Field'
-
-/** The recovery key's groups; the confirmation asks for the last one. */
-export function recoveryGroups(key: string): string[] {
-  return key
-    .trim()
-    .split(/[\s-]+/)
-    .filter(Boolean)
-}
+import { recoveryGroups, type ConfirmInput } from '../../lib/onboarding'
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -61,24 +54,6 @@ export function RecoveryKeyShown({ recoveryKey }: { recoveryKey: string }) {
       </div>
     </div>
   )
-}
-
-export interface ConfirmInput {
-  lastGroup: string
-  stored: boolean
-}
-
-/** Checks the typed group against the key; null when it may go on. */
-export function confirmProblem(recoveryKey: string, input: ConfirmInput): string | null {
-  const groups = recoveryGroups(recoveryKey)
-  const last = groups[groups.length - 1] ?? ''
-  const typed = input.lastGroup.trim().replace(/-/g, '')
-  if (!typed) return `Type the last group of your recovery key (${last.length} characters).`
-  if (typed.toUpperCase() !== last.toUpperCase()) {
-    return 'That is not the last group of your recovery key. Press Back to see the key again.'
-  }
-  if (!input.stored) return 'Tick the box once the recovery key is stored somewhere safe.'
-  return null
 }
 
 /** Types back the last group and ticks that it is stored. */

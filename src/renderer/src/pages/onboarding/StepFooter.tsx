@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { Button } from '../../components/Button'
-import { onboardingSteps, useOnboarding, type OnboardingStep } from '../../state/onboarding'
+import { onboardingSteps, type OnboardingStep } from '../../lib/onboarding'
+import { useOnboarding } from '../../state/onboarding'
 
 /** The step before this one (none for the welcome). */
 function previousStep(step: OnboardingStep): OnboardingStep | null {

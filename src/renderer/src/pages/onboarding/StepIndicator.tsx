@@ -1,5 +1,5 @@
 import { CheckIcon } from '../../components/icons'
-import { onboardingSteps, stepTitles, type OnboardingStep } from '../../state/onboarding'
+import { onboardingSteps, stepTitles, type OnboardingStep } from '../../lib/onboarding'
 
 /** Five numbered steps; the ones before the current are ticked. */
 export function StepIndicator({ step }: { step: OnboardingStep }) {
