@@ -49,9 +49,6 @@ function KeychainCheck() {
           }
         />
       </p>
-      <p className="callout-note">
-        Cairn never keeps secrets in plain files, so setup continues once a keychain is available.
-      </p>
     </Callout>
   )
 }
