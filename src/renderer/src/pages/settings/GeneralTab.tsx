@@ -2,7 +2,8 @@ import { useEffect } from 'react'
 import type { NotificationLevel } from '../../../../shared/domain/settings'
 import { Callout } from '../../components/Callout'
 import { ErrorPanel } from '../../components/ErrorPanel'
-import { InfoIcon, ServerIcon } from '../../components/icons'
+import { InfoIcon, ServerIcon, SettingsIcon } from '../../components/icons'
+import { GuidedSetupButton } from '../onboarding/GuidedSetupButton'
 import { Skeleton } from '../../components/Skeleton'
 import { useAppInfo } from '../../state/app-info'
 import { usePreferences } from '../../state/preferences'
@@ -190,11 +191,26 @@ function IdleSection() {
   )
 }
 
+function GuidedSetupSection() {
+  return (
+    <section className="card section" aria-labelledby="guided-setup-heading">
+      <SectionHeading
+        id="guided-setup-heading"
+        icon={<SettingsIcon size={20} />}
+        title="Guided setup"
+        description="The first-run steps again: keychain, storage, recovery key, servers and a first workspace. Steps already done are skipped."
+        aside={<GuidedSetupButton small />}
+      />
+    </section>
+  )
+}
+
 export function GeneralTab() {
   return (
     <>
       <NotificationsSection />
       <IdleSection />
+      <GuidedSetupSection />
     </>
   )
 }
