@@ -96,7 +96,8 @@ describe('Create a workspace', () => {
     expect(await workspaces.checkCreate()).toBe('ok')
     await hasText(workspaces.preflightCheck('restorePoint'), /opened and decrypted/)
     await hasText(workspaces.preflightCheck('serverType'), /cx22 in fsn1: €/)
-    await screenshot(page, 'workspace-create-preflight', workspaces.createForm)
+    // The checks and the Create button, as the user sees them after Check.
+    await screenshot(page, 'workspace-create-preflight', workspaces.preflight, 'center')
     expect(await names()).toEqual(['source'])
     // An edit makes the checks stale: they must run again.
     await workspaces.fillCreate({ name: 'forked' })

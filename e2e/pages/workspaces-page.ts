@@ -166,6 +166,9 @@ export class WorkspacesPage {
     // Settled: the job that got it there has finished too (its last steps, like the ssh config,
     // may come after the state).
     await hidden(this.jobProgress(name), timeout)
+    // A create's job shows in the create panel, not under the row: the panel closes when the job
+    // (with its last step, the ssh config) has finished.
+    await hidden(this.createProgress, timeout)
   }
 
   /** Any error or problem text the workspace's card shows (for failure messages). */

@@ -16,6 +16,12 @@ import type { WorkspaceContext } from './workspace-context'
 
 type CheckId = WorkspacePreflightCheck['id']
 
+/** Hetzner's gross prices are long decimal strings ("0.0071400000000000"). */
+function euros(gross: string | undefined, decimals: number): string {
+  const value = Number(gross)
+  return Number.isFinite(value) ? `€${value.toFixed(decimals)}` : 'an unknown price'
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof CairnError) return error.message
   return 'The check failed for an unexpected reason. Try again; if it keeps failing, see the log.'
@@ -98,7 +104,7 @@ export async function createPreflight(
       'Server type is offered here',
       () => requireOffers(ctx, input.serverType, [input.location, ...input.fallbackLocations]),
       (found) =>
-        `${input.serverType} in ${input.location}: €${found[0]?.priceHourly ?? '?'}/h, at most €${found[0]?.priceMonthly ?? '?'}/month.`,
+        `${input.serverType} in ${input.location}: ${euros(found[0]?.priceHourly, 4)}/h, at most ${euros(found[0]?.priceMonthly, 2)}/month.`,
     )
     offer = offers?.[0] ?? null
   } else {

@@ -160,30 +160,6 @@ export function CreateForm() {
               />
             )}
           </Field>
-          <div />
-          {catalog.status === 'error' && catalog.error ? (
-            <div className="span-2">
-              <Callout
-                tone="error"
-                title="Could not load locations and prices from Hetzner"
-                actions={
-                  <Button small onClick={() => void loadCatalog()}>
-                    Retry
-                  </Button>
-                }
-              >
-                <p>
-                  <Message text={catalog.error.message} />
-                </p>
-              </Callout>
-            </div>
-          ) : data ? (
-            <LocationAndType catalog={data} />
-          ) : (
-            <div className="span-2">
-              <Skeleton label="Loading locations and prices from Hetzner" lines={2} />
-            </div>
-          )}
           <Field
             label="Auto-stop when idle"
             error={errors.idleTimeoutMinutes}
@@ -219,6 +195,29 @@ export function CreateForm() {
               </div>
             )}
           </Field>
+          {catalog.status === 'error' && catalog.error ? (
+            <div className="span-2">
+              <Callout
+                tone="error"
+                title="Could not load locations and prices from Hetzner"
+                actions={
+                  <Button small onClick={() => void loadCatalog()}>
+                    Retry
+                  </Button>
+                }
+              >
+                <p>
+                  <Message text={catalog.error.message} />
+                </p>
+              </Callout>
+            </div>
+          ) : data ? (
+            <LocationAndType catalog={data} />
+          ) : (
+            <div className="span-2">
+              <Skeleton label="Loading locations and prices from Hetzner" lines={2} />
+            </div>
+          )}
           <Field
             label="Folders to keep"
             error={errors.paths}
@@ -283,7 +282,7 @@ export function CreateForm() {
           </Button>
           <span className="form-status muted">
             {ready && preflight.status === 'done' && preflight.result.offer
-              ? `Ubuntu 24.04 · €${preflight.result.offer.priceHourly}/h, at most €${preflight.result.offer.priceMonthly}/month; billing starts when Hetzner creates the server.`
+              ? `Ubuntu 24.04 · ${formatHourly(preflight.result.offer.priceHourly)}, at most ${formatMonthly(preflight.result.offer.priceMonthly)}; billing starts when Hetzner creates the server.`
               : 'Nothing is bought until you press Create after the checks.'}
           </span>
         </div>

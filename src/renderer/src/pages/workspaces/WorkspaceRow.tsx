@@ -258,9 +258,11 @@ export function WorkspaceRow({
                 small
                 busy={busyAction === 'backup'}
                 disabled={locked || transitional}
+                aria-label="Back up now"
+                title="Back up now"
                 onClick={() => void backup(ws.id)}
               >
-                Back up now
+                Back up
               </Button>
               <Button
                 small
