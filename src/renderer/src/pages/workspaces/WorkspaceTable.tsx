@@ -52,7 +52,7 @@ export function WorkspaceTable({
         <div className="ws-col-name">Workspace</div>
         <div className="ws-col-state">State</div>
         <div className="ws-col-cost">Cost</div>
-        <div className="ws-col-backup">Last backup</div>
+        <div className="ws-col-backup">Backup</div>
         <div className="ws-col-storage">Storage</div>
         <div className="ws-col-actions" />
       </div>
