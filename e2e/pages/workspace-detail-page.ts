@@ -73,4 +73,56 @@ export class WorkspaceDetailPage {
   get startDialog(): Locator {
     return this.page.getByTestId('start-dialog')
   }
+
+  /**
+   * Notes, from now on, every phase text the job progress shows and whether its progress bar was
+   * drawn (a MutationObserver in the page), so a job quicker than a poll is still seen. Returns
+   * what was seen so far when called.
+   */
+  async watchProgress(): Promise<() => Promise<{ phases: string[]; bars: boolean }>> {
+    // Page-side code as a string: this file is typed for Node, not the DOM.
+    await this.page.evaluate(`(() => {
+      const seen = (window.__cairnProgress = { phases: [], bars: false })
+      const note = () => {
+        const job = document.querySelector(
+          '[data-testid="workspace-detail"] [data-testid="job-progress"]',
+        )
+        if (!job) return
+        const phase = (job.querySelector('[role="status"]')?.textContent ?? '').trim()
+        if (phase && seen.phases[seen.phases.length - 1] !== phase) seen.phases.push(phase)
+        if (job.querySelector('[role="progressbar"]')) seen.bars = true
+      }
+      new MutationObserver(note).observe(document.body, {
+        subtree: true, childList: true, characterData: true, attributes: true,
+      })
+    })()`)
+    return () => this.page.evaluate('window.__cairnProgress')
+  }
+
+  /** The timeline's restore points whose row shows `text` (a trigger such as 'Back up now'). */
+  pointsWith(text: string | RegExp): Locator {
+    return this.points.filter({ hasText: text })
+  }
+
+  /** Start from here on a restore point of the timeline: opens the start dialog with it chosen. */
+  async startFrom(point: Locator): Promise<void> {
+    await point.getByRole('button', { name: /^Start from/ }).click()
+    await visible(this.startDialog)
+  }
+
+  async confirmStart(): Promise<void> {
+    await this.startDialog.getByRole('button', { name: 'Start workspace' }).click()
+  }
+
+  /** Open on a restore point of the timeline: its files in the restore point panel. */
+  async openPoint(point: Locator): Promise<void> {
+    await point.getByRole('button', { name: /^Open the restore point/ }).click()
+    await visible(this.page.getByTestId('restore-point-panel'))
+  }
+
+  /** Delete… in the actions: the confirmation that wants the name typed. */
+  async openDelete(): Promise<void> {
+    await this.action('Delete…').click()
+    await visible(this.page.getByTestId('confirm-delete'))
+  }
 }
