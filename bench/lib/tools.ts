@@ -213,6 +213,8 @@ export class Cairn {
 
   async init(masterKeyHex: string): Promise<void> {
     await writeFile(this.masterKeyFile, masterKeyHex + '\n', { mode: 0o600 })
+    // The folder backend wants an existing folder (it never creates the user's repository root).
+    if (this.repo.kind === 'folder') await mkdir(this.repo.path, { recursive: true })
     await this.run('init', null, { op: 'init' })
   }
 

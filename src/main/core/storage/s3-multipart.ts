@@ -9,6 +9,7 @@ import { CairnError } from '../../../shared/errors'
 import type { Logger } from '../logging/logger'
 import { abortReason, type RetryPolicy } from '../net/retry'
 import type { RequestCounts } from './object-store'
+import { requestBody } from './body-stream'
 import { describeS3Failure } from './s3-errors'
 
 const MiB = 1024 * 1024
@@ -188,7 +189,7 @@ async function uploadParts(
               Key: io.objectKey,
               UploadId: uploadId,
               PartNumber: part.number,
-              Body: chunk,
+              Body: requestBody(chunk),
               ContentLength: part.length,
             }),
             { abortSignal: signal(part.length) },

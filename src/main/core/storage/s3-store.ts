@@ -9,6 +9,7 @@ import {
 import { CairnError } from '../../../shared/errors'
 import { silentLogger, type Logger } from '../logging/logger'
 import { abortReason, throwIfAborted, withRetry, type RetryPolicy } from '../net/retry'
+import { requestBody } from './body-stream'
 import { assertValidKey, assertValidPrefix } from './keys'
 import {
   emptyRequestCounts,
@@ -139,7 +140,7 @@ export class S3Store implements ObjectStore {
             new PutObjectCommand({
               Bucket: this.bucket,
               Key: this.prefix + key,
-              Body: body,
+              Body: requestBody(body),
               ContentLength: body.byteLength,
               ...(options.createOnly ? { IfNoneMatch: '*' } : {}),
             }),

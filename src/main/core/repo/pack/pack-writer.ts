@@ -41,6 +41,8 @@ interface OpenPack {
 
 /** Room beyond the target size: the last blob (at most 256 KiB + codec + box) and a header. */
 const PACK_SLACK = 1024 * 1024
+/** First buffer of a tree pack; it doubles as needed. */
+const TREE_PACK_START = 1024 * 1024
 
 /**
  * Packs blobs of one type into pack files and uploads them. Blobs are encrypted as they are added
@@ -75,8 +77,14 @@ export class PackWriter {
     if (this.failure) throw this.failure
     const pack = (this.open ??= {
       salt: randomBytes(32),
-      // Pages are only touched as blobs are written, so a small last pack costs little.
-      buffer: Buffer.allocUnsafeSlow(this.options.targetSize + PACK_SLACK),
+      // Data packs fill up: allocated whole (pages are only touched as blobs are written, so a
+      // small last pack costs little). Tree packs mostly stay small (a few hundred KiB per
+      // backup) and grow by doubling, so they do not hold a pack-sized buffer all backup long.
+      buffer: Buffer.allocUnsafeSlow(
+        this.type === 'tree'
+          ? Math.min(TREE_PACK_START, this.options.targetSize + PACK_SLACK)
+          : this.options.targetSize + PACK_SLACK,
+      ),
       entries: [],
       size: 0,
     })
