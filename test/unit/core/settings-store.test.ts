@@ -18,7 +18,12 @@ describe('SettingsStore', () => {
 
   it('starts from defaults without writing, and writes a versioned file on change', async () => {
     const store = new SettingsStore({ dataDir: dir })
-    expect(await store.get()).toEqual({ hetznerApiBase: DEFAULT_HETZNER_API_BASE, storage: null })
+    const preferences = { notificationLevel: 'all', launchAtLogin: false }
+    expect(await store.get()).toEqual({
+      hetznerApiBase: DEFAULT_HETZNER_API_BASE,
+      storage: null,
+      preferences,
+    })
     expect(await readdir(dir)).toEqual([])
     await store.update((s) => ({ ...s, storage: { kind: 'folder', path: '/srv/backups' } }))
     const onDisk = JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'))
@@ -26,11 +31,13 @@ describe('SettingsStore', () => {
       schemaVersion: 1,
       hetznerApiBase: DEFAULT_HETZNER_API_BASE,
       storage: { kind: 'folder', path: '/srv/backups' },
+      preferences,
     })
     // A new store (next start) reads the same.
     expect(await new SettingsStore({ dataDir: dir }).get()).toEqual({
       hetznerApiBase: DEFAULT_HETZNER_API_BASE,
       storage: { kind: 'folder', path: '/srv/backups' },
+      preferences,
     })
     // Only the file itself: no temp files left.
     expect(await readdir(dir)).toEqual(['settings.json'])
