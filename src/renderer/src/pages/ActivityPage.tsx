@@ -83,7 +83,7 @@ function JobRow({ job, workspaceName }: { job: Job; workspaceName: string | null
           {duration !== null ? (
             <span data-testid="job-duration">
               {active ? 'for ' : 'took '}
-              {formatDuration(duration)}
+              {!active && duration < 1 ? 'under a second' : formatDuration(duration)}
             </span>
           ) : null}
           {active ? <span>{job.phase}</span> : null}
