@@ -1,5 +1,9 @@
 import { z } from 'zod'
-import { notificationLevelSchema, settingsViewSchema } from './domain/settings'
+import {
+  idleTimeoutMinutesSchema,
+  notificationLevelSchema,
+  settingsViewSchema,
+} from './domain/settings'
 import { hetznerCatalogSchema } from './domain/hetzner'
 import { storageInputSchema, storageTestResultSchema } from './domain/storage'
 import { jobSchema } from './domain/jobs'
@@ -45,8 +49,13 @@ import {
   forgetResultSchema,
   pinInputSchema,
   pinSchema,
+  maintenanceDefaultsSchema,
+  retentionDefaultsSetInputSchema,
+  retentionPolicySchema,
   retentionSetInputSchema,
   retentionViewSchema,
+  scheduleDefaultsSchema,
+  scheduleDefaultsSetInputSchema,
   scheduleSetInputSchema,
   scheduleSettingsSchema,
   scheduleStatusSchema,
@@ -90,6 +99,7 @@ export const methods = {
       .object({
         notificationLevel: notificationLevelSchema.optional(),
         launchAtLogin: z.boolean().optional(),
+        defaultIdleTimeoutMinutes: idleTimeoutMinutesSchema.nullable().optional(),
       })
       .strict(),
     output: settingsViewSchema,
@@ -400,6 +410,13 @@ export const methods = {
   },
   /** Changes a workspace's policy (fields left out stay); `policy: null` goes back to the defaults. */
   'retention.set': { input: retentionSetInputSchema, output: retentionViewSchema },
+  /** The policy of every workspace without one of its own. */
+  'retention.getDefaults': { input: empty, output: retentionPolicySchema },
+  /** Changes the default policy (fields left out stay); `policy: null` goes back to Cairn's own. */
+  'retention.setDefaults': {
+    input: retentionDefaultsSetInputSchema,
+    output: retentionPolicySchema,
+  },
   /**
    * Applies the policy now (or `policy`, once). Every decision carries its reasons; with `dryRun`
    * nothing changes. Restore points tagged stop, pinned ones and the latest are always kept. Takes
@@ -422,6 +439,13 @@ export const methods = {
   },
   /** Fields left out stay; null switches that schedule off. */
   'schedules.set': { input: scheduleSetInputSchema, output: scheduleSettingsSchema },
+  /** What a workspace follows for each schedule it has not set itself. */
+  'schedules.getDefaults': { input: empty, output: scheduleDefaultsSchema },
+  /** Fields left out stay; null switches that schedule off for every workspace following it. */
+  'schedules.setDefaults': {
+    input: scheduleDefaultsSetInputSchema,
+    output: scheduleDefaultsSchema,
+  },
   /** Every workspace's schedules: settings, next run times, last results. */
   'schedules.status': { input: empty, output: z.array(scheduleStatusSchema) },
   // ---- end of schedules, retention and pins ----
@@ -477,6 +501,8 @@ export const events = {
   'workspaces.reconciled': { payload: workspaceListSchema },
   /** A workspace's schedule settings or a scheduled result (backup, verify, retention) changed. */
   'schedules.changed': { payload: scheduleStatusSchema },
+  /** The default schedule or retention policy changed (schedules.setDefaults, retention.setDefaults). */
+  'schedules.defaultsChanged': { payload: maintenanceDefaultsSchema },
   /** Restore points were forgotten (by restorePoints.forget or retention after a scheduled backup). */
   'restorePoints.removed': {
     payload: z.object({ workspaceId: z.string(), restorePointIds: z.array(z.string()) }),

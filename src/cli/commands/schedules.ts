@@ -1,7 +1,7 @@
 import { CairnError } from '../../shared/errors'
 import { defaultDataDir } from '../../main/core/data-dir'
 import { effectiveSettings } from '../../main/core/schedules/effective-settings'
-import { ScheduleStore } from '../../main/core/schedules/schedule-store'
+import { scheduleDefaultsOf, ScheduleStore } from '../../main/core/schedules/schedule-store'
 import { WorkspaceRegistry } from '../../main/core/workspaces/registry'
 import { formatTime, table } from '../format'
 import type { CommandContext, CommandOutput } from '../io'
@@ -35,9 +35,10 @@ export async function schedules(
 ): Promise<CommandOutput> {
   const { dataDir, registry, store } = stores(ctx, flags)
   const rows = []
+  const defaults = scheduleDefaultsOf(await store.defaults())
   for (const record of await registry.list()) {
     const entry = (await store.peek(record.id)) ?? { since: '', lastBackup: null, lastVerify: null }
-    const settings = effectiveSettings(record.id, { lastRetention: null, ...entry })
+    const settings = effectiveSettings(record.id, { lastRetention: null, ...entry }, defaults)
     rows.push({
       ...settings,
       name: record.name,
@@ -109,7 +110,7 @@ export async function schedulesSet(
       e.applyRetention = flags.retention === 'on'
     }
   })
-  const settings = effectiveSettings(record.id, entry)
+  const settings = effectiveSettings(record.id, entry, scheduleDefaultsOf(await store.defaults()))
   return {
     json: settings,
     text:

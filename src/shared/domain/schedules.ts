@@ -135,6 +135,36 @@ export const scheduleSetInputSchema = z
   })
   .strict()
 
+/**
+ * What a workspace without schedules of its own follows (kept in schedules.json, changed in
+ * Settings): the same fields as its own settings, null switching a schedule off.
+ */
+export const scheduleDefaultsSchema = z.object({
+  backupEveryMinutes: z.number().int().nullable(),
+  verifyEveryHours: z.number().int().nullable(),
+  applyRetention: z.boolean(),
+})
+export type ScheduleDefaults = z.infer<typeof scheduleDefaultsSchema>
+
+/** Fields left out stay; null switches that schedule off for every workspace following them. */
+export const scheduleDefaultsSetInputSchema = scheduleSetInputSchema
+  .omit({ workspaceId: true })
+  .strict()
+
+export const retentionDefaultsSetInputSchema = z
+  .object({
+    /** Fields left out stay; null goes back to Cairn's built-in policy. */
+    policy: retentionPolicySchema.partial().strict().nullable(),
+  })
+  .strict()
+
+/** Both defaults at once, as the defaults-changed event carries them. */
+export const maintenanceDefaultsSchema = z.object({
+  schedule: scheduleDefaultsSchema,
+  retention: retentionPolicySchema,
+})
+export type MaintenanceDefaults = z.infer<typeof maintenanceDefaultsSchema>
+
 export const scheduledRunSchema = z.object({
   at: z.string(),
   ok: z.boolean(),

@@ -28,18 +28,36 @@ export type StorageConfig = z.infer<typeof storageConfigSchema>
 export const notificationLevelSchema = z.enum(['all', 'problems', 'off'])
 export type NotificationLevel = z.infer<typeof notificationLevelSchema>
 
+/** Minutes without activity before a workspace is auto-stopped (a week at most). */
+export const idleTimeoutMinutesSchema = z
+  .number()
+  .int()
+  .min(5)
+  .max(7 * 24 * 60)
+
+/** What a new workspace's auto-stop starts from unless set: 30 idle minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MINUTES = 30
+
 /** Desktop preferences (not secrets). Added in settings format 1 with defaults, so old files read. */
 export const preferencesSchema = z.object({
   notificationLevel: notificationLevelSchema.default('all'),
   /** Start Cairn (in the tray) when the user logs in; applied by the Electron shell. */
   launchAtLogin: z.boolean().default(false),
+  /** The auto-stop a new workspace starts with (null: off); its create form starts from it. */
+  defaultIdleTimeoutMinutes: idleTimeoutMinutesSchema
+    .nullable()
+    .default(DEFAULT_IDLE_TIMEOUT_MINUTES),
 })
 export type Preferences = z.infer<typeof preferencesSchema>
 
 export const settingsSchema = z.object({
   hetznerApiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_HETZNER_API_BASE),
   storage: storageConfigSchema.nullable().default(null),
-  preferences: preferencesSchema.default({ notificationLevel: 'all', launchAtLogin: false }),
+  preferences: preferencesSchema.default({
+    notificationLevel: 'all',
+    launchAtLogin: false,
+    defaultIdleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
+  }),
 })
 export type Settings = z.infer<typeof settingsSchema>
 

@@ -220,13 +220,14 @@ export const workspaceCreateInputSchema = z
     excludes: z.array(rule).max(1000).default([]),
     includes: z.array(rule).max(1000).default([]),
     includeCredentials: z.boolean().default(false),
+    /** Left out: the user's default (settings' preferences.defaultIdleTimeoutMinutes). */
     idleTimeoutMinutes: z
       .number()
       .int()
       .min(5)
       .max(7 * 24 * 60)
       .nullable()
-      .default(30),
+      .optional(),
     /** Locations Hetzner may use instead when `location` has no capacity (in order). */
     fallbackLocations: z.array(z.string().min(1).max(20)).max(10).default([]),
     /** Start from a restore point (of this or another workspace: a fork). */

@@ -39,7 +39,11 @@ describe('settings.setPreferences', () => {
     const onDisk = JSON.parse(await readFile(join(h.dataDir, 'settings.json'), 'utf8')) as {
       preferences: unknown
     }
-    expect(onDisk.preferences).toEqual({ notificationLevel: 'problems', launchAtLogin: true })
+    expect(onDisk.preferences).toEqual({
+      notificationLevel: 'problems',
+      launchAtLogin: true,
+      defaultIdleTimeoutMinutes: 30,
+    })
 
     const changes = h.events.filter((e) => e.event === 'settings.changed')
     expect(changes).toHaveLength(2)
@@ -65,6 +69,22 @@ describe('settings.setPreferences', () => {
     }
   })
 
+  it('keeps the default idle timeout for new workspaces, null for off', async () => {
+    expect(
+      await h.call('settings.setPreferences', { defaultIdleTimeoutMinutes: 90 }),
+    ).toMatchObject({
+      ok: true,
+      output: { preferences: { defaultIdleTimeoutMinutes: 90, launchAtLogin: false } },
+    })
+    expect(
+      await h.call('settings.setPreferences', { defaultIdleTimeoutMinutes: null }),
+    ).toMatchObject({ ok: true, output: { preferences: { defaultIdleTimeoutMinutes: null } } })
+    const onDisk = JSON.parse(await readFile(join(h.dataDir, 'settings.json'), 'utf8')) as {
+      preferences: { defaultIdleTimeoutMinutes: unknown }
+    }
+    expect(onDisk.preferences.defaultIdleTimeoutMinutes).toBeNull()
+  })
+
   it('refuses bad input and changes nothing', async () => {
     const before = await readFile(join(h.dataDir, 'settings.json'), 'utf8').catch(() => null)
     for (const input of [
@@ -72,6 +92,9 @@ describe('settings.setPreferences', () => {
       { launchAtLogin: 'yes' },
       { notificationLevel: 'all', theme: 'dark' },
       { notificationLevel: 5 },
+      { defaultIdleTimeoutMinutes: 3 },
+      { defaultIdleTimeoutMinutes: 7 * 24 * 60 + 1 },
+      { defaultIdleTimeoutMinutes: 12.5 },
     ]) {
       const result = await h.call('settings.setPreferences', input)
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } })

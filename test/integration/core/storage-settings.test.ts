@@ -71,7 +71,11 @@ describe('storage.test / save / clear through dispatch', () => {
       schemaVersion: 1,
       hetznerApiBase: 'https://api.hetzner.cloud/v1',
       storage: config,
-      preferences: { notificationLevel: 'all', launchAtLogin: false },
+      preferences: {
+        notificationLevel: 'all',
+        launchAtLogin: false,
+        defaultIdleTimeoutMinutes: 30,
+      },
     })
     expect(h.events.filter((e) => e.event === 'settings.changed')).toHaveLength(1)
 

@@ -18,7 +18,11 @@ describe('SettingsStore', () => {
 
   it('starts from defaults without writing, and writes a versioned file on change', async () => {
     const store = new SettingsStore({ dataDir: dir })
-    const preferences = { notificationLevel: 'all', launchAtLogin: false }
+    const preferences = {
+      notificationLevel: 'all',
+      launchAtLogin: false,
+      defaultIdleTimeoutMinutes: 30,
+    }
     expect(await store.get()).toEqual({
       hetznerApiBase: DEFAULT_HETZNER_API_BASE,
       storage: null,

@@ -213,7 +213,11 @@ describe('headless host', () => {
       const settings = {
         hetznerApiBase: 'https://api.hetzner.cloud/v1',
         storage: null,
-        preferences: { notificationLevel: 'all', launchAtLogin: false },
+        preferences: {
+          notificationLevel: 'all',
+          launchAtLogin: false,
+          defaultIdleTimeoutMinutes: 30,
+        },
         hasHetznerToken: true,
         hasStorageSecret: false,
       }

@@ -117,7 +117,11 @@ describe('browser transport against a real headless host', () => {
     const settings = {
       hetznerApiBase: 'http://127.0.0.1:1/v1',
       storage: null,
-      preferences: { notificationLevel: 'all' as const, launchAtLogin: false },
+      preferences: {
+        notificationLevel: 'all' as const,
+        launchAtLogin: false,
+        defaultIdleTimeoutMinutes: 30,
+      },
       hasHetznerToken: false,
       hasStorageSecret: false,
     }

@@ -1,20 +1,23 @@
-import type { ScheduleSettings } from '../../../shared/domain/schedules'
-import {
-  DEFAULT_BACKUP_EVERY_MINUTES,
-  DEFAULT_VERIFY_EVERY_HOURS,
-  type ScheduleEntry,
-} from './schedule-store'
+import type { ScheduleDefaults, ScheduleSettings } from '../../../shared/domain/schedules'
+import { BUILT_IN_SCHEDULE_DEFAULTS, type ScheduleEntry } from './schedule-store'
 
-/** A workspace's schedule as it applies: what it set, else the defaults (null means off). */
-export function effectiveSettings(workspaceId: string, entry: ScheduleEntry): ScheduleSettings {
+/**
+ * A workspace's schedule as it applies: what it set, else the defaults (the user's, from
+ * schedules.json, or Cairn's own). Null means off, and an own null beats a default.
+ */
+export function effectiveSettings(
+  workspaceId: string,
+  entry: ScheduleEntry,
+  defaults: ScheduleDefaults = BUILT_IN_SCHEDULE_DEFAULTS,
+): ScheduleSettings {
   return {
     workspaceId,
     backupEveryMinutes:
       entry.backupEveryMinutes === undefined
-        ? DEFAULT_BACKUP_EVERY_MINUTES
+        ? defaults.backupEveryMinutes
         : entry.backupEveryMinutes,
     verifyEveryHours:
-      entry.verifyEveryHours === undefined ? DEFAULT_VERIFY_EVERY_HOURS : entry.verifyEveryHours,
-    applyRetention: entry.applyRetention ?? true,
+      entry.verifyEveryHours === undefined ? defaults.verifyEveryHours : entry.verifyEveryHours,
+    applyRetention: entry.applyRetention ?? defaults.applyRetention,
   }
 }

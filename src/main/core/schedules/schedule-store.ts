@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import {
+  type RetentionPolicy,
+  type ScheduleDefaults,
   retentionPolicySchema,
   retentionRunSchema,
   scheduledRunSchema,
@@ -12,11 +14,31 @@ import { atomicWriteFile } from '../fs/atomic-write'
 import { readVersionedJson } from '../fs/versioned-json'
 
 export const SCHEDULES_FILE = 'schedules.json'
-const SCHEMA_VERSION = 1
+/** 2 added `defaults`; a version 1 file (no defaults: Cairn's own) reads as it is. */
+const SCHEMA_VERSION = 2
 
 /** Defaults a user would choose (docs/schedules-and-retention.md). */
 export const DEFAULT_BACKUP_EVERY_MINUTES = 120
 export const DEFAULT_VERIFY_EVERY_HOURS = 24 * 7
+
+/** Cairn's own defaults, in force until the user changes them in Settings. */
+export const BUILT_IN_SCHEDULE_DEFAULTS: Readonly<ScheduleDefaults> = Object.freeze({
+  backupEveryMinutes: DEFAULT_BACKUP_EVERY_MINUTES,
+  verifyEveryHours: DEFAULT_VERIFY_EVERY_HOURS,
+  applyRetention: true,
+})
+
+/**
+ * The user's defaults for workspaces without their own values. Fields left out follow Cairn's
+ * built-in defaults (so a later Cairn may improve those it was never told otherwise).
+ */
+export const storedDefaultsSchema = z.object({
+  backupEveryMinutes: z.number().int().nullable().optional(),
+  verifyEveryHours: z.number().int().nullable().optional(),
+  applyRetention: z.boolean().optional(),
+  retention: retentionPolicySchema.partial().nullable().optional(),
+})
+export type StoredDefaults = z.infer<typeof storedDefaultsSchema>
 
 /**
  * One workspace's schedules, retention policy and last results. Settings left out (undefined)
@@ -36,10 +58,38 @@ export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>
 
 const fileSchema = z.object({
   schemaVersion: z.number().int(),
+  defaults: storedDefaultsSchema.default({}),
   workspaces: z.record(z.string(), scheduleEntrySchema),
 })
 
 export type ScheduleListener = (workspaceId: string) => void
+export type DefaultsListener = () => void
+
+/** The stored defaults over Cairn's built-in ones (null keeps meaning "off"). */
+export function scheduleDefaultsOf(stored: StoredDefaults): ScheduleDefaults {
+  const builtIn = BUILT_IN_SCHEDULE_DEFAULTS
+  return {
+    backupEveryMinutes:
+      stored.backupEveryMinutes === undefined
+        ? builtIn.backupEveryMinutes
+        : stored.backupEveryMinutes,
+    verifyEveryHours:
+      stored.verifyEveryHours === undefined ? builtIn.verifyEveryHours : stored.verifyEveryHours,
+    applyRetention: stored.applyRetention ?? builtIn.applyRetention,
+  }
+}
+
+/** The stored default policy over `builtIn` (core/retention/policy.ts DEFAULT_RETENTION). */
+export function retentionDefaultsOf(
+  stored: StoredDefaults,
+  builtIn: RetentionPolicy,
+): RetentionPolicy {
+  const out = { ...builtIn }
+  for (const [key, value] of Object.entries(stored.retention ?? {})) {
+    if (value !== undefined) out[key as keyof RetentionPolicy] = value
+  }
+  return out
+}
 
 /**
  * `<dataDir>/schedules.json`: per workspace, its schedule settings, retention policy and the last
@@ -50,11 +100,13 @@ export type ScheduleListener = (workspaceId: string) => void
 export class ScheduleStore {
   readonly path: string
   private entries: Record<string, ScheduleEntry> = {}
+  private storedDefaults: StoredDefaults = {}
   private loaded = false
   /** Identity of the file as last read or written: another writer (the CLI) changes it. */
   private stamp: string | null = null
   private queue: Promise<unknown> = Promise.resolve()
   private readonly listeners = new Set<ScheduleListener>()
+  private readonly defaultsListeners = new Set<DefaultsListener>()
 
   constructor(
     dataDir: string,
@@ -66,6 +118,40 @@ export class ScheduleStore {
   onChange(listener: ScheduleListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /** Told after the defaults changed (every workspace following them changed too). */
+  onDefaultsChange(listener: DefaultsListener): () => void {
+    this.defaultsListeners.add(listener)
+    return () => this.defaultsListeners.delete(listener)
+  }
+
+  /** The defaults as stored (fields left out: Cairn's built-in ones). */
+  async defaults(): Promise<StoredDefaults> {
+    await this.load()
+    return structuredClone(this.storedDefaults)
+  }
+
+  /** Changes the stored defaults; serialized with every other change and saved atomically. */
+  updateDefaults(change: (defaults: StoredDefaults) => void): Promise<StoredDefaults> {
+    const run = async (): Promise<StoredDefaults> => {
+      await this.load()
+      const before = this.storedDefaults
+      const draft = structuredClone(before)
+      change(draft)
+      this.storedDefaults = storedDefaultsSchema.parse(draft)
+      try {
+        await this.save()
+      } catch (error) {
+        this.storedDefaults = before
+        throw error
+      }
+      for (const listener of this.defaultsListeners) listener()
+      return structuredClone(this.storedDefaults)
+    }
+    const next = this.queue.then(run, run)
+    this.queue = next.catch(() => {})
+    return next
   }
 
   /** The workspace's entry; one is created (and saved) the first time a workspace is seen. */
@@ -133,6 +219,7 @@ export class ScheduleStore {
     if (this.loaded && (await fileStamp(this.path)) === this.stamp) return
     this.loaded = false
     this.entries = {}
+    this.storedDefaults = {}
     const file = await readVersionedJson({
       path: this.path,
       schema: fileSchema,
@@ -140,13 +227,20 @@ export class ScheduleStore {
       what: 'its schedules file',
       damaged: () => damaged(this.path),
     })
-    if (file) this.entries = file.workspaces
+    if (file) {
+      this.entries = file.workspaces
+      this.storedDefaults = file.defaults
+    }
     this.loaded = true
     this.stamp = file ? await fileStamp(this.path) : null
   }
 
   private async save(): Promise<void> {
-    const doc = { schemaVersion: SCHEMA_VERSION, workspaces: this.entries }
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      defaults: this.storedDefaults,
+      workspaces: this.entries,
+    }
     await atomicWriteFile(this.path, `${JSON.stringify(doc, null, 2)}\n`)
     this.stamp = await fileStamp(this.path)
   }

@@ -1,6 +1,9 @@
 import type { Job } from '../../../shared/domain/jobs'
 import type {
   ForgetResult,
+  MaintenanceDefaults,
+  RetentionPolicy,
+  ScheduleDefaults,
   ScheduleSettings,
   ScheduleStatus,
 } from '../../../shared/domain/schedules'
@@ -15,7 +18,12 @@ import { backupWorkspace } from '../workspaces/workspace-backup'
 import type { WorkspaceContext } from '../workspaces/workspace-context'
 import { nextDueMs, type DueInput } from './due'
 import { effectiveSettings } from './effective-settings'
-import { ScheduleStore, type ScheduleEntry } from './schedule-store'
+import {
+  retentionDefaultsOf,
+  scheduleDefaultsOf,
+  ScheduleStore,
+  type ScheduleEntry,
+} from './schedule-store'
 import { verifySample } from './scheduled-verify'
 
 export interface SchedulerOptions {
@@ -61,6 +69,7 @@ export class Scheduler {
     this.retryMs = options.retryMs ?? 15 * MINUTE
     this.store = new ScheduleStore(ctx.s.dataDir, this.now)
     this.store.onChange((id) => void this.publish(id))
+    this.store.onDefaultsChange(() => void this.publishDefaults())
     // A deleted workspace's schedules and results go with it.
     ctx.registry.onChange((id, record) => {
       if (record === null) void this.store.remove(id).catch(() => {})
@@ -94,8 +103,40 @@ export class Scheduler {
     return this.ticking
   }
 
-  settingsOf(workspaceId: string, entry: ScheduleEntry): ScheduleSettings {
-    return effectiveSettings(workspaceId, entry)
+  settingsOf(
+    workspaceId: string,
+    entry: ScheduleEntry,
+    defaults: ScheduleDefaults,
+  ): ScheduleSettings {
+    return effectiveSettings(workspaceId, entry, defaults)
+  }
+
+  /** What workspaces without schedules of their own follow. */
+  async scheduleDefaults(): Promise<ScheduleDefaults> {
+    return scheduleDefaultsOf(await this.store.defaults())
+  }
+
+  /** The policy of workspaces without one of their own. */
+  async retentionDefaults(): Promise<RetentionPolicy> {
+    return retentionDefaultsOf(await this.store.defaults(), DEFAULT_RETENTION)
+  }
+
+  async defaults(): Promise<MaintenanceDefaults> {
+    const stored = await this.store.defaults()
+    return {
+      schedule: scheduleDefaultsOf(stored),
+      retention: retentionDefaultsOf(stored, DEFAULT_RETENTION),
+    }
+  }
+
+  /** A workspace's schedule as it applies now (its own values over the defaults). */
+  async effectiveOf(workspaceId: string, entry: ScheduleEntry): Promise<ScheduleSettings> {
+    return this.settingsOf(workspaceId, entry, await this.scheduleDefaults())
+  }
+
+  /** A workspace's retention policy as it applies now (its own over the defaults). */
+  async policyOf(entry: ScheduleEntry): Promise<RetentionPolicy> {
+    return mergePolicy(await this.retentionDefaults(), entry.retention)
   }
 
   async status(): Promise<ScheduleStatus[]> {
@@ -106,18 +147,21 @@ export class Scheduler {
 
   async statusOf(record: WorkspaceRecord): Promise<ScheduleStatus> {
     const entry = await this.store.get(record.id)
-    const settings = this.settingsOf(record.id, entry)
+    const defaults = await this.scheduleDefaults()
+    const settings = this.settingsOf(record.id, entry, defaults)
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
     return {
       workspaceId: record.id,
       name: record.name,
       settings,
       backup: {
-        nextRunAt: canBackUp(record) ? iso(nextDueMs(this.backupDue(record, entry))) : null,
+        nextRunAt: canBackUp(record)
+          ? iso(nextDueMs(this.backupDue(record, entry, defaults)))
+          : null,
         last: entry.lastBackup,
       },
       verify: {
-        nextRunAt: record.lastBackup ? iso(nextDueMs(this.verifyDue(entry))) : null,
+        nextRunAt: record.lastBackup ? iso(nextDueMs(this.verifyDue(entry, defaults))) : null,
         last: entry.lastVerify,
       },
       retention: { last: entry.lastRetention },
@@ -137,8 +181,24 @@ export class Scheduler {
     }
   }
 
-  private backupDue(record: WorkspaceRecord, entry: ScheduleEntry): DueInput {
-    const { backupEveryMinutes } = this.settingsOf(record.id, entry)
+  /** Every workspace's status changed with the defaults: the UI hears about each. */
+  private async publishDefaults(): Promise<void> {
+    try {
+      this.ctx.s.events.emit('schedules.defaultsChanged', await this.defaults())
+      for (const record of await this.ctx.registry.list()) await this.publish(record.id)
+    } catch (error) {
+      this.ctx.s.logger.warn('could not publish a change of the defaults', {
+        reason: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+
+  private backupDue(
+    record: WorkspaceRecord,
+    entry: ScheduleEntry,
+    defaults: ScheduleDefaults,
+  ): DueInput {
+    const { backupEveryMinutes } = this.settingsOf(record.id, entry, defaults)
     return {
       everyMs: backupEveryMinutes === null ? null : backupEveryMinutes * MINUTE,
       lastRunMs: entry.lastBackup ? Date.parse(entry.lastBackup.at) : null,
@@ -150,8 +210,8 @@ export class Scheduler {
     }
   }
 
-  private verifyDue(entry: ScheduleEntry): DueInput {
-    const hours = this.settingsOf('', entry).verifyEveryHours
+  private verifyDue(entry: ScheduleEntry, defaults: ScheduleDefaults): DueInput {
+    const hours = this.settingsOf('', entry, defaults).verifyEveryHours
     return {
       everyMs: hours === null ? null : hours * HOUR,
       lastRunMs: entry.lastVerify ? Date.parse(entry.lastVerify.at) : null,
@@ -176,6 +236,7 @@ export class Scheduler {
       return result
     }
     const nowMs = this.now()
+    const defaults = await this.scheduleDefaults()
     for (const record of await this.ctx.registry.list()) {
       if (record.pending) continue
       const entry = await this.store.get(record.id)
@@ -185,16 +246,16 @@ export class Scheduler {
           .some(
             (j) => j.workspaceId === record.id && (j.state === 'running' || j.state === 'queued'),
           )
-      const backupDue = nextDueMs(this.backupDue(record, entry))
+      const backupDue = nextDueMs(this.backupDue(record, entry, defaults))
       if (canBackUp(record) && backupDue !== null && nowMs >= backupDue) {
         if (busy()) result.skippedBusy.push(record.id)
         else {
-          const job = this.startBackup(record, entry, nowMs)
+          const job = this.startBackup(record, nowMs)
           if (job) result.started.push(job)
           continue
         }
       }
-      const verifyDue = nextDueMs(this.verifyDue(entry))
+      const verifyDue = nextDueMs(this.verifyDue(entry, defaults))
       if (record.lastBackup && verifyDue !== null && nowMs >= verifyDue) {
         if (busy()) {
           if (!result.skippedBusy.includes(record.id)) result.skippedBusy.push(record.id)
@@ -207,7 +268,7 @@ export class Scheduler {
     return result
   }
 
-  private startBackup(record: WorkspaceRecord, entry: ScheduleEntry, nowMs: number): Job | null {
+  private startBackup(record: WorkspaceRecord, nowMs: number): Job | null {
     const at = new Date(nowMs).toISOString()
     try {
       return this.ctx.s.jobs.start(
@@ -236,7 +297,9 @@ export class Scheduler {
               .catch(() => {})
             throw error
           }
-          if (this.settingsOf(record.id, entry).applyRetention) {
+          // Read when the backup is done: a change of settings meanwhile counts.
+          const settings = await this.effectiveOf(record.id, await this.store.get(record.id))
+          if (settings.applyRetention) {
             await this.retention(record, job, at)
           }
         },
@@ -257,7 +320,7 @@ export class Scheduler {
       try {
         const workspace = await openWorkspace(repo, record.id, { signal: job.signal })
         const result = await applyRetention(workspace, {
-          policy: mergePolicy(DEFAULT_RETENTION, entry.retention),
+          policy: await this.policyOf(entry),
           dryRun: false,
           holder: `retention after scheduled backup job ${job.id} of workspace ${record.name}`,
           signal: job.signal,

@@ -59,7 +59,10 @@ export async function startCreate(
     excludes: input.excludes,
     includes: input.includes,
     includeCredentials: input.includeCredentials,
-    idleTimeoutMinutes: input.idleTimeoutMinutes,
+    idleTimeoutMinutes:
+      input.idleTimeoutMinutes === undefined
+        ? (await ctx.s.settings.get()).preferences.defaultIdleTimeoutMinutes
+        : input.idleTimeoutMinutes,
     location: input.location,
     serverType: input.serverType,
     image: input.image,

@@ -5,7 +5,7 @@ import type { Handlers } from '../dispatch'
 import { MemoryIndex, openWorkspace, SnapshotReader } from '../../repo'
 import { listPins, pinRestorePoint, unpinRestorePoint } from '../../repo/workspace/pins'
 import { applyRetention } from '../../retention/apply-retention'
-import { DEFAULT_RETENTION, mergePolicy } from '../../retention/policy'
+import { mergePolicy } from '../../retention/policy'
 import type { Scheduler } from '../../schedules/scheduler'
 import type { WorkspaceContext } from '../../workspaces/workspace-context'
 
@@ -20,6 +20,8 @@ export function retentionHandlers(
   Handlers,
   | 'retention.get'
   | 'retention.set'
+  | 'retention.getDefaults'
+  | 'retention.setDefaults'
   | 'restorePoints.forget'
   | 'restorePoints.pin'
   | 'restorePoints.unpin'
@@ -28,12 +30,8 @@ export function retentionHandlers(
   const view = async (workspaceId: string): Promise<RetentionView> => {
     const entry = await scheduler.store.get(workspaceId)
     const custom = entry.retention !== null && entry.retention !== undefined
-    return {
-      workspaceId,
-      policy: mergePolicy(DEFAULT_RETENTION, entry.retention),
-      custom,
-      defaults: { ...DEFAULT_RETENTION },
-    }
+    const defaults = await scheduler.retentionDefaults()
+    return { workspaceId, policy: mergePolicy(defaults, entry.retention), custom, defaults }
   }
   const withWorkspace = async <T>(
     workspaceId: string,
@@ -60,6 +58,14 @@ export function retentionHandlers(
       })
       return view(workspaceId)
     },
+    'retention.getDefaults': () => scheduler.retentionDefaults(),
+    'retention.setDefaults': async ({ policy }) => {
+      await scheduler.store.updateDefaults((d) => {
+        d.retention = policy === null ? null : { ...(d.retention ?? {}), ...policy }
+      })
+      ctx.s.logger.info('default retention policy changed', { policy })
+      return scheduler.retentionDefaults()
+    },
 
     'restorePoints.forget': async ({ workspaceId, dryRun, policy }, call) => {
       if (!dryRun) {
@@ -77,9 +83,10 @@ export function retentionHandlers(
         }
       }
       const entry = await scheduler.store.get(workspaceId)
+      const defaults = await scheduler.retentionDefaults()
       const effective = policy
-        ? mergePolicy(DEFAULT_RETENTION, policy)
-        : mergePolicy(DEFAULT_RETENTION, entry.retention)
+        ? mergePolicy(defaults, policy)
+        : mergePolicy(defaults, entry.retention)
       return withWorkspace(workspaceId, call.signal, async (workspace, store) => {
         const result = await applyRetention(workspace, {
           policy: effective,
@@ -107,10 +114,13 @@ export function retentionHandlers(
           ...(call.signal ? { signal: call.signal } : {}),
         })
         const { id } = await reader.loadSnapshot(restorePoint)
-        return pinRestorePoint(workspace, id, {
+        const pin = await pinRestorePoint(workspace, id, {
           hostname: hostname(),
           ...(call.signal ? { signal: call.signal } : {}),
         })
+        // Every window of this core (and the tray) shows pins; they follow this event.
+        ctx.s.events.emit('restorePoints.pinsChanged', { workspaceId })
+        return pin
       }),
 
     'restorePoints.unpin': ({ workspaceId, restorePoint }, call) =>
@@ -132,6 +142,7 @@ export function retentionHandlers(
           )
         }
         await unpinRestorePoint(workspace, matches[0]!, call.signal)
+        ctx.s.events.emit('restorePoints.pinsChanged', { workspaceId })
         return { restorePointId: matches[0]! }
       }),
 
