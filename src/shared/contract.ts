@@ -68,6 +68,7 @@ import {
   workspaceRestoreInputSchema,
 } from './domain/restore-ui'
 import { storageCostsSchema } from './domain/costs'
+import { appNavigateSchema } from './domain/navigation'
 
 /**
  * The contract between the UI and the core: every method and every event, as zod schemas.
@@ -507,6 +508,13 @@ export const events = {
   'restorePoints.removed': {
     payload: z.object({ workspaceId: z.string(), restorePointIds: z.array(z.string()) }),
   },
+  /** A restore point of this workspace was pinned or unpinned here (restorePoints.pin/unpin). */
+  'restorePoints.pinsChanged': { payload: z.object({ workspaceId: z.string() }) },
+  /**
+   * The desktop shell asks the window to show a page (the tray's "Show in Cairn", a notification
+   * clicked). The renderer follows it unless it is in the guided setup.
+   */
+  'app.navigate': { payload: appNavigateSchema },
 } as const
 
 export type Methods = typeof methods

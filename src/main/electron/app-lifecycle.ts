@@ -5,6 +5,7 @@ import { createCore, type CoreWithServices } from '../core/app'
 import { workspaceOptionsFromEnv } from '../core/workspaces/env-options'
 import { registerAppScheme, serveAppProtocol } from './app-protocol'
 import { resolveAppLocation } from '../../shared/app-location'
+import type { AppNavigate } from '../../shared/domain/navigation'
 import { registerIpc } from './ipc'
 import { followLaunchAtLogin, startedHidden } from './login-item'
 import { startNotifications } from './notifications'
@@ -45,16 +46,22 @@ export function runApp(): void {
   let quitting = false
   let disposed = false
 
-  // The workspace id is for when the renderer can be told to open a page; the window for now.
-  const showWindow = (_workspaceId: string | null = null) => {
+  // Shows the window; `to` (a workspace's page, the list) goes to the renderer as app.navigate,
+  // once a new window's page has loaded and subscribed to events.
+  const showWindow = (to: AppNavigate | null = null) => {
+    const navigate = () => {
+      if (to) core?.events.emit('app.navigate', to)
+    }
     if (window && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore()
       window.show()
       window.focus()
+      navigate()
       return
     }
     const created = createMainWindow({ location, preloadPath })
     window = created
+    created.webContents.once('did-finish-load', navigate)
     created.on('close', (event) => {
       if (quitting || !hasTray) return
       event.preventDefault()

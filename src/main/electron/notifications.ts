@@ -6,13 +6,16 @@ import {
   type DesktopNotification,
   type PolicyInput,
 } from '../../shared/desktop/notification-policy'
+import type { AppNavigate } from '../../shared/domain/navigation'
 import type { NotificationLevel } from '../../shared/domain/settings'
 import type { CoreWithServices } from '../core/app'
+import { navigationFor } from '../core/desktop/tray-actions'
 import { coreCaller } from './core-call'
 
 export interface NotificationOptions {
   core: CoreWithServices
-  open(workspaceId: string | null): void
+  /** Shows the window, on the page `to` says (null: where the user left it). */
+  open(to: AppNavigate | null): void
 }
 
 /**
@@ -46,7 +49,7 @@ export function startNotifications(options: NotificationOptions): {
       urgency: n.severity === 'error' ? 'critical' : 'normal',
       actions: n.actions.map((a) => ({ type: 'button' as const, text: a.label })),
     })
-    notification.on('click', () => options.open(n.workspaceId))
+    notification.on('click', () => options.open(navigationFor(n.workspaceId)))
     notification.on('action', (_event, index) => {
       const chosen = n.actions[index]?.action
       if (chosen?.kind === 'postpone-idle') {

@@ -2,7 +2,8 @@ import { Menu, Tray, type MenuItemConstructorOptions } from 'electron'
 import { isEventName, type EventName, type EventPayload } from '../../shared/contract'
 import type { PolicyInput } from '../../shared/desktop/notification-policy'
 import type { CoreWithServices } from '../core/app'
-import { trayActionCalls } from '../core/desktop/tray-actions'
+import type { AppNavigate } from '../../shared/domain/navigation'
+import { trayActionCalls, trayActionNavigation } from '../core/desktop/tray-actions'
 import { trayModel, type TrayAction, type TrayItem } from '../core/desktop/tray-menu'
 import {
   applyTrayEvent,
@@ -15,8 +16,8 @@ import { loadTrayIcons } from './tray-icons'
 
 export interface TrayOptions {
   core: CoreWithServices
-  /** Shows the window (a workspace's page when `workspaceId` is set, once navigation allows). */
-  open(workspaceId: string | null): void
+  /** Shows the window, on the page `to` says (null: where the user left it). */
+  open(to: AppNavigate | null): void
   quit(): void
   /** Tells the user an action failed (a notification). */
   reportFailure(title: string, message: string): void
@@ -53,7 +54,7 @@ export function startTray(options: TrayOptions): () => void {
   }
 
   const run = async (action: TrayAction) => {
-    if (action.kind === 'open') return options.open(action.workspaceId)
+    if (action.kind === 'open') return options.open(trayActionNavigation(action))
     if (action.kind === 'quit') return options.quit()
     for (const { method, input } of trayActionCalls(action, state)) {
       try {

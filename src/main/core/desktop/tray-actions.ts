@@ -1,4 +1,5 @@
 import type { MethodInput, MethodName } from '../../../shared/contract'
+import type { AppNavigate } from '../../../shared/domain/navigation'
 import type { TrayAction } from './tray-menu'
 import type { TrayState } from './tray-state'
 
@@ -31,4 +32,19 @@ export function trayActionCalls(action: TrayAction, state: TrayState): TrayCall[
     case 'quit':
       return []
   }
+}
+
+/**
+ * Where the window goes when the shell opens it for a workspace (a notification clicked, "Show in
+ * Cairn"): that workspace's page; null (nowhere) when it is about no workspace.
+ */
+export function navigationFor(workspaceId: string | null): AppNavigate | null {
+  return workspaceId ? { page: 'workspace', workspaceId } : null
+}
+
+/** The page a tray action opens (sent as `app.navigate`), null to leave the window where it is. */
+export function trayActionNavigation(action: TrayAction): AppNavigate | null {
+  if (action.kind !== 'open') return null
+  if (action.workspaceId) return navigationFor(action.workspaceId)
+  return action.page ? { page: action.page } : null
 }

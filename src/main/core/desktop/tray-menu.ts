@@ -17,7 +17,11 @@ export type TrayAction =
   | { kind: 'backup-all' }
   | { kind: 'pause-idle'; minutes: number }
   | { kind: 'resume-idle' }
-  | { kind: 'open'; workspaceId: string | null }
+  /**
+   * Shows the window: on the workspace's page when `workspaceId` is set, on the list when `page`
+   * says so (orphan servers are decided there), where the user left it otherwise.
+   */
+  | { kind: 'open'; workspaceId: string | null; page?: 'workspaces' }
   | { kind: 'quit' }
 
 export type TrayItem =
@@ -105,7 +109,7 @@ export function trayModel(state: TrayState, now: number): TrayModel {
   for (const orphan of orphans) {
     items.push({
       ...item(`${orphan.name} — orphan server`, null),
-      submenu: [item('Decide in Cairn…', { kind: 'open', workspaceId: null })],
+      submenu: [item('Decide in Cairn…', { kind: 'open', workspaceId: null, page: 'workspaces' })],
     })
   }
 

@@ -1,4 +1,5 @@
 import { create } from 'zustand'
+import type { AppNavigate } from '../../../shared/domain/navigation'
 
 /**
  * `workspace` is one workspace's detail (its id in `workspaceId`); `onboarding` is the guided
@@ -24,3 +25,14 @@ export const useNavigation = create<NavigationState>()((set) => ({
   go: (page) => set({ page }),
   openWorkspace: (id) => set({ page: 'workspace', workspaceId: id }),
 }))
+
+/**
+ * An app.navigate event (the tray's "Show in Cairn", a desktop notification clicked). Ignored in
+ * the guided setup: the shell must not pull the user out of it half way.
+ */
+export function followNavigate(to: AppNavigate): void {
+  const navigation = useNavigation.getState()
+  if (navigation.page === 'onboarding') return
+  if (to.page === 'workspace') navigation.openWorkspace(to.workspaceId)
+  else navigation.go(to.page)
+}

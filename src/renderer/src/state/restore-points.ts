@@ -15,6 +15,10 @@ export interface WorkspaceRestorePoints {
   damaged: Damaged[]
   /** Ids of pinned restore points (pins live in the repository, so every desktop sees them). */
   pinned: ReadonlySet<string>
+  /** Restore points whose pin or unpin is in flight. */
+  pinning: ReadonlySet<string>
+  /** The last pin or unpin that failed, shown above the timeline until the next one. */
+  pinError: UiError | null
   error: UiError | null
 }
 
@@ -26,6 +30,10 @@ interface RestorePointsState {
   applyChanged(change: EventPayload<'restorePoints.changed'>): void
   /** A restorePoints.removed event: forget (by hand or by retention) removed some. */
   applyRemoved(change: EventPayload<'restorePoints.removed'>): void
+  /** A restorePoints.pinsChanged event (or after our own pin/unpin): read the pins again. */
+  reloadPins(workspaceId: string): Promise<void>
+  /** Pins (kept by retention whatever the policy) or unpins one restore point. */
+  setPinned(workspaceId: string, restorePointId: string, pinned: boolean): Promise<void>
 }
 
 const empty: WorkspaceRestorePoints = {
@@ -33,6 +41,8 @@ const empty: WorkspaceRestorePoints = {
   points: [],
   damaged: [],
   pinned: new Set(),
+  pinning: new Set(),
+  pinError: null,
   error: null,
 }
 
@@ -109,6 +119,41 @@ export const useRestorePoints = create<RestorePointsState>()((set, get) => {
       const points = current.points.filter((p) => p.id !== restorePoint.id)
       points.push(restorePoint)
       update(workspaceId, { points: points.sort(byTime) })
+    },
+
+    async reloadPins(workspaceId) {
+      // Not loaded: the first load reads the pins.
+      if (get().byWorkspace[workspaceId]?.status !== 'ready') return
+      try {
+        const pins = await getApi()['restorePoints.pins']({ workspaceId })
+        update(workspaceId, { pinned: new Set(pins.map((p) => p.restorePointId)) })
+      } catch {
+        // Pins are a decoration; the next load or event tries again.
+      }
+    },
+
+    async setPinned(workspaceId, restorePointId, pinned) {
+      const current = get().byWorkspace[workspaceId] ?? empty
+      update(workspaceId, {
+        pinning: new Set([...current.pinning, restorePointId]),
+        pinError: null,
+      })
+      const done = (change: Partial<WorkspaceRestorePoints>) => {
+        const pinning = new Set(get().byWorkspace[workspaceId]?.pinning ?? [])
+        pinning.delete(restorePointId)
+        update(workspaceId, { ...change, pinning })
+      }
+      try {
+        const api = getApi()
+        if (pinned) await api['restorePoints.pin']({ workspaceId, restorePoint: restorePointId })
+        else await api['restorePoints.unpin']({ workspaceId, restorePoint: restorePointId })
+        const next = new Set(get().byWorkspace[workspaceId]?.pinned ?? [])
+        if (pinned) next.add(restorePointId)
+        else next.delete(restorePointId)
+        done({ pinned: next })
+      } catch (error) {
+        done({ pinError: toUiError(error) })
+      }
     },
 
     applyRemoved({ workspaceId, restorePointIds }) {

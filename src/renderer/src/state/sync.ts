@@ -7,6 +7,7 @@ import { useHetzner } from './hetzner'
 import { useIdle } from './idle'
 import { useJobs } from './jobs'
 import { useKeychain } from './keychain'
+import { followNavigate } from './navigation'
 import { useRestorePoints } from './restore-points'
 import { useSettings } from './settings'
 import { useWorkspaces } from './workspaces'
@@ -38,6 +39,10 @@ export function startSync(): () => void {
     api.on('idle.state', (state) => useIdle.getState().apply(state)),
     api.on('restorePoints.changed', (change) => useRestorePoints.getState().applyChanged(change)),
     api.on('restorePoints.removed', (change) => useRestorePoints.getState().applyRemoved(change)),
+    api.on('restorePoints.pinsChanged', ({ workspaceId }) =>
+      useRestorePoints.getState().reloadPins(workspaceId),
+    ),
+    api.on('app.navigate', followNavigate),
     startClock(),
     startNotificationFeed(api),
     api.on('settings.changed', (settings) => {

@@ -8,6 +8,8 @@ import { useClock } from '../../state/clock'
 import { plural, shortId, triggerLabels } from './restore-point-format'
 
 const ROW_HEIGHT = 52
+/** Said wherever pins are offered or shown: what a pin is for. */
+export const PIN_HINT = 'Pinned restore points are kept by retention, whatever its rules say.'
 const MAX_HEIGHT = 440
 
 /**
@@ -18,14 +20,19 @@ const MAX_HEIGHT = 440
 export function RestorePointTimeline({
   points,
   pinned,
+  pinning,
   latestId,
   onOpen,
   onStartFrom,
+  onTogglePin,
 }: {
   /** Oldest first, as listed. */
   points: RestorePoint[]
   pinned: ReadonlySet<string>
+  /** Restore points whose pin or unpin is in flight (their button is busy). */
+  pinning: ReadonlySet<string>
   latestId: string | null
+  onTogglePin(point: RestorePoint, pin: boolean): void
   onOpen(point: RestorePoint): void
   /** Offered when the workspace can be started; null hides it. */
   onStartFrom: ((point: RestorePoint) => void) | null
@@ -97,7 +104,7 @@ export function RestorePointTimeline({
                     {triggerLabels[point.trigger]}
                   </span>
                   {isPinned ? (
-                    <span className="wd-pin" data-testid="restore-point-pinned" title="Pinned">
+                    <span className="wd-pin" data-testid="restore-point-pinned" title={PIN_HINT}>
                       Pinned
                     </span>
                   ) : null}
@@ -118,6 +125,19 @@ export function RestorePointTimeline({
                       Start from here
                     </Button>
                   ) : null}
+                  <Button
+                    small
+                    variant="ghost"
+                    data-testid="restore-point-pin"
+                    aria-label={`${isPinned ? 'Unpin' : 'Pin'} the restore point of ${formatDateTime(point.time)}`}
+                    title={
+                      isPinned ? `Unpin: retention may forget it again. ${PIN_HINT}` : PIN_HINT
+                    }
+                    busy={pinning.has(point.id)}
+                    onClick={() => onTogglePin(point, !isPinned)}
+                  >
+                    {isPinned ? 'Unpin' : 'Pin'}
+                  </Button>
                   <Button
                     small
                     variant="ghost"

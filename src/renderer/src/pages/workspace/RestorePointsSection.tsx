@@ -6,7 +6,7 @@ import { Skeleton } from '../../components/Skeleton'
 import { DatabaseIcon } from '../../components/icons'
 import { Message } from '../../components/Message'
 import type { WorkspaceRestorePoints } from '../../state/restore-points'
-import { RestorePointTimeline } from './RestorePointTimeline'
+import { PIN_HINT, RestorePointTimeline } from './RestorePointTimeline'
 import { StorageChart } from './StorageChart'
 import { plural, shortId } from './restore-point-format'
 
@@ -42,14 +42,17 @@ export function RestorePointsSection({
   onRetry,
   onOpen,
   onStartFrom,
+  onTogglePin,
 }: {
   state: WorkspaceRestorePoints
   canBackUp: boolean
   onRetry(): void
   onOpen(point: RestorePoint): void
   onStartFrom: ((point: RestorePoint) => void) | null
+  /** Pins (`pin` true) or unpins a restore point. */
+  onTogglePin(point: RestorePoint, pin: boolean): void
 }) {
-  const { status, points, damaged, pinned, error } = state
+  const { status, points, damaged, pinned, pinning, pinError, error } = state
   const latestId = points[points.length - 1]?.id ?? null
   let body: React.ReactNode
   if (status === 'error' && error) {
@@ -80,7 +83,9 @@ export function RestorePointsSection({
         <RestorePointTimeline
           points={points}
           pinned={pinned}
+          pinning={pinning}
           latestId={latestId}
+          onTogglePin={onTogglePin}
           onOpen={onOpen}
           onStartFrom={onStartFrom}
         />
@@ -99,13 +104,18 @@ export function RestorePointsSection({
           Restore points
         </h2>
         {status === 'ready' && points.length > 0 ? (
-          <span className="wd-points-count">
+          <span className="wd-points-count" title={PIN_HINT} data-testid="restore-points-count">
             {plural(points.length, 'restore point')}
-            {pinned.size > 0 ? ` · ${pinned.size} pinned` : ''}
+            {pinned.size > 0 ? ` · ${pinned.size} pinned, kept by retention` : ''}
           </span>
         ) : null}
       </div>
       <Damaged damaged={damaged} />
+      {pinError ? (
+        <Callout tone="error" title="The pin could not be changed" testId="pin-error">
+          <Message text={pinError.message} />
+        </Callout>
+      ) : null}
       {body}
     </section>
   )

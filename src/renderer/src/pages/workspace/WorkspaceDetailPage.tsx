@@ -38,6 +38,7 @@ export function WorkspaceDetailPage() {
   const jobs = useMemo(() => allJobs.filter((j) => j.workspaceId === id), [allJobs, id])
   const points = useRestorePoints((s) => restorePointsOf(s, id))
   const loadPoints = useRestorePoints((s) => s.load)
+  const setPinned = useRestorePoints((s) => s.setPinned)
   const [opened, setOpened] = useState<RestorePoint | null>(null)
   const [start, setStart] = useState<StartState>({ open: false })
 
@@ -115,6 +116,7 @@ export function WorkspaceDetailPage() {
         canBackUp={canBackUp}
         onRetry={() => void loadPoints(ws.id)}
         onOpen={setOpened}
+        onTogglePin={(point, pin) => void setPinned(ws.id, point.id, pin)}
         onStartFrom={
           canStart
             ? (point) => setStart({ open: true, initial: point.id, busy: false, error: null })
