@@ -7,6 +7,7 @@ import { hasText, hidden, visible } from './pages/expect'
 import { Toasts } from './pages/toasts'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { pageErrors, useE2E } from './support/harness'
+import { screenshot } from './support/screenshots'
 
 /**
  * What the desktop shell and other windows do to the page, against the real core and a fake
@@ -81,6 +82,14 @@ describe('Shell actions in the page', () => {
     await visible(point.getByTestId('restore-point-pinned'))
     await hasText(pin, 'Unpin')
     await hasText(detail.restorePoints.getByTestId('restore-points-count'), '1 pinned')
+    await screenshot(page, 'workspace-detail-pinned')
+    // The row's actions (Start from here when stopped, Pin, Open) fit at the smallest window.
+    await page.setViewportSize({ width: 1024, height: 700 })
+    const row = await point.boundingBox()
+    const open = await point.getByRole('button', { name: /^Open the restore point/ }).boundingBox()
+    expect(open!.x + open!.width).toBeLessThanOrEqual(row!.x + row!.width)
+    await page.screenshot({ path: 'test-results/screenshots/workspace-detail-pinned-1024.png' })
+    await page.setViewportSize({ width: 1280, height: 800 })
     expect(
       (await e2e.call('restorePoints.pins', { workspaceId })).map((p) => p.restorePointId),
     ).toEqual([pointId])
