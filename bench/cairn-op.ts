@@ -6,6 +6,7 @@
  * It drives the core's pipeline API (src/main/core/backup) directly, as the desktop app does.
  */
 import { readFile, writeFile } from 'node:fs/promises'
+import { writeHeapSnapshot } from 'node:v8'
 import { connectSsh } from '../src/main/core/ssh/connection'
 import { connectSshSource } from '../src/main/core/backup/ssh-source'
 import { runBackup, runRestore, runVerify } from '../src/main/core/backup/index'
@@ -87,12 +88,40 @@ async function main(): Promise<void> {
   })
   // Peaks of what RSS is made of (sampled): JS heap, buffers outside it (external, array buffers).
   const memory = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }
+  // Diagnosis: CAIRN_BENCH_HEAPSNAP=<MiB> writes one heap snapshot when RSS first passes it.
+  const snapAt = Number(process.env.CAIRN_BENCH_HEAPSNAP ?? 0) * 1024 * 1024
+  let snapped = false
   const sample = () => {
     const m = process.memoryUsage()
+    if (snapAt > 0 && !snapped && m.rss >= snapAt && spec.op === 'backup') {
+      snapped = true
+      process.stderr.write(`heap snapshot: ${writeHeapSnapshot()}\n`)
+    }
     for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
       memory[k] = Math.max(memory[k], m[k])
     }
   }
+  // Diagnosis: with node --expose-gc and CAIRN_BENCH_GC_PROBE=1, a full collection every 500 ms
+  // shows how much of the sampled peaks is live (printed to stderr at the end).
+  const live = { heapUsed: 0, arrayBuffers: 0, external: 0 }
+  const gc = (globalThis as { gc?: () => void }).gc
+  const prober =
+    process.env.CAIRN_BENCH_GC_PROBE && gc
+      ? setInterval(() => {
+          gc()
+          const m = process.memoryUsage()
+          for (const k of Object.keys(live) as (keyof typeof live)[]) {
+            live[k] = Math.max(live[k], m[k])
+          }
+        }, 500)
+      : null
+  prober?.unref()
+  process.on('exit', () => {
+    if (prober)
+      process.stderr.write(
+        `live peaks after full GCs (MiB): ${JSON.stringify(Object.fromEntries(Object.entries(live).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`,
+      )
+  })
   const sampler = setInterval(sample, 50)
   sampler.unref()
   const t0 = performance.now()

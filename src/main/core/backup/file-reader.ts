@@ -59,14 +59,18 @@ export interface FileReaderOptions {
 
 /** Files up to this size are taken into memory and stored in parallel with the next ones. */
 const SMALL_FILE = 1024 * 1024
-/** Bytes of small files being stored at once (bounds memory). */
-const SMALL_FILES_BUDGET = 16 * 1024 * 1024
+/** Bytes of small files being stored at once (bounds memory; 8 MiB keeps the workers busy). */
+const SMALL_FILES_BUDGET = 8 * 1024 * 1024
 /** A batch (one `tar` on the VM) starts once this much is waiting, or the listing is done. */
 const MIN_BATCH_FILES = 2000
 const MIN_BATCH_BYTES = 32 * 1024 * 1024
 const MAX_BATCH_FILES = 10_000
-/** The listing waits while this many files are listed but not yet stored (bounds memory). */
-const MAX_UNRESOLVED = 10_000
+/**
+ * The listing waits while this many files are listed but not yet stored (bounds memory: each
+ * costs ~2-3 KiB of heap with its entry, job, promises and closures; at 10,000 this was a third
+ * of a full backup's live heap). Two minimum batches: one being read, the next one queued.
+ */
+const MAX_UNRESOLVED = 2 * MIN_BATCH_FILES
 
 /**
  * Reads the files the diff says changed, in batches over the source (one `tar` per batch over

@@ -15,7 +15,8 @@ export interface ObjectStore {
   /**
    * Writes the whole object atomically: readers see the old object or the new one, never a part.
    * With `createOnly`, fails with `conflict` if the key exists (If-None-Match: * on S3,
-   * link-based exclusive create on a folder).
+   * link-based exclusive create on a folder). The store keeps no reference to `body` once the
+   * returned promise settles: the caller may reuse the buffer (pack writers do).
    */
   put(
     key: string,
