@@ -139,7 +139,7 @@ describe('Settings: backups, general, security', () => {
     await settings.page.getByRole('checkbox', { name: /Launch at login/ }).click()
     await expect
       .poll(async () => (await e2e.call('settings.get', {})).preferences)
-      .toEqual({ notificationLevel: 'problems', launchAtLogin: true })
+      .toMatchObject({ notificationLevel: 'problems', launchAtLogin: true })
     await hasText(settings.page.getByTestId('launch-at-login-browser'), 'Cairn desktop app')
     await visible(settings.page.getByTestId('idle-section').getByRole('checkbox'))
     await screenshot(settings.page, 'settings-general')

@@ -270,6 +270,54 @@ export class SettingsPage {
     return this.page.getByTestId('retention-form')
   }
 
+  /** Backups: "Defaults for all workspaces" (the default schedule and retention policy). */
+  get defaults(): Locator {
+    return this.page.getByTestId('defaults-section')
+  }
+
+  get scheduleDefaults(): Locator {
+    return this.page.getByTestId('schedule-defaults')
+  }
+
+  get retentionDefaults(): Locator {
+    return this.page.getByTestId('retention-defaults')
+  }
+
+  /** Backups: Maintenance (check the repository, prune now). */
+  get maintenance(): Locator {
+    return this.page.getByTestId('maintenance-section')
+  }
+
+  /** Starts a check of every workspace with `share` (the select's label) of the data read back. */
+  async checkRepository(share?: string | RegExp): Promise<Locator> {
+    const part = this.page.getByTestId('check-part')
+    if (share) await part.getByLabel('Data read back').selectOption({ label: String(share) })
+    await part.getByRole('button', { name: 'Check the repository' }).click()
+    return part.getByTestId('check-outcome')
+  }
+
+  /** "See what prune would free" of the workspace named `name`; resolves with the outcome. */
+  async previewPrune(name: string): Promise<Locator> {
+    const part = this.page.getByTestId('prune-part')
+    await part.getByLabel('Workspace').selectOption({ label: name })
+    await part.getByRole('button', { name: 'See what prune would free' }).click()
+    return part.getByTestId('prune-outcome')
+  }
+
+  // General
+
+  get defaultIdle(): Locator {
+    return this.page.getByTestId('default-idle')
+  }
+
+  /** Sets the default auto-stop for new workspaces (null: off) and presses Save default. */
+  async setDefaultIdle(minutes: string | null): Promise<void> {
+    const form = this.defaultIdle
+    await form.getByRole('checkbox').setChecked(minutes !== null)
+    if (minutes !== null) await form.getByLabel('Idle minutes before a stop').fill(minutes)
+    await form.getByRole('button', { name: 'Save default' }).click()
+  }
+
   // Security
 
   get masterKey(): Locator {

@@ -27,18 +27,32 @@ export const DEFAULT_IDLE_MINUTES = 30
 export const MIN_IDLE_MINUTES = 5
 export const MAX_IDLE_MINUTES = 7 * 24 * 60
 
-export function emptyWorkspaceDraft(location = '', serverType = ''): WorkspaceDraft {
+/** `idleDefault`: the user's default auto-stop (Settings > General), null for off. */
+export function emptyWorkspaceDraft(
+  location = '',
+  serverType = '',
+  idleDefault: number | null = DEFAULT_IDLE_MINUTES,
+): WorkspaceDraft {
   return {
     name: '',
     location,
     serverType,
-    idleEnabled: true,
-    idleMinutes: String(DEFAULT_IDLE_MINUTES),
+    ...idleFieldsOf(idleDefault),
     paths: '/home/dev',
     excludes: 'node_modules\n.cache',
     source: 'empty',
     fromWorkspaceId: '',
     fromRestorePoint: 'latest',
+  }
+}
+
+/** The draft's auto-stop fields for a timeout in minutes (null: off, the field keeps 30). */
+export function idleFieldsOf(
+  minutes: number | null,
+): Pick<WorkspaceDraft, 'idleEnabled' | 'idleMinutes'> {
+  return {
+    idleEnabled: minutes !== null,
+    idleMinutes: String(minutes ?? DEFAULT_IDLE_MINUTES),
   }
 }
 

@@ -3,8 +3,10 @@ import type { RestorePoint } from '../../../shared/domain/backup'
 import type { WorkspacePreflight } from '../../../shared/domain/workspace'
 import { fieldIssues, toUiError, type UiError } from '../lib/errors'
 import {
+  DEFAULT_IDLE_MINUTES,
   emptyWorkspaceDraft,
   hasWorkspaceErrors,
+  idleFieldsOf,
   toCreateInput,
   validateWorkspaceDraft,
   workspaceFieldOf,
@@ -13,6 +15,7 @@ import {
 } from '../lib/workspace-form'
 import { getApi } from './api'
 import { useJobs } from './jobs'
+import { useSettings } from './settings'
 
 /**
  * The create panel: closed, the form, or the create job it started (whose progress comes from
@@ -47,6 +50,11 @@ interface CreateState {
   fieldErrors: WorkspaceFieldErrors
   submitting: boolean
   error: UiError | null
+  /**
+   * The auto-stop fields still show the user's default (Settings > General): true until they are
+   * edited, and again after a reset; the default then follows the setting as it changes.
+   */
+  idleFromDefault: boolean
   openForm(location: string, serverType: string): void
   close(): void
   update(patch: Partial<WorkspaceDraft>): void
@@ -73,6 +81,7 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
   fieldErrors: {},
   submitting: false,
   error: null,
+  idleFromDefault: true,
   preflight: { status: 'idle' },
   sourcePoints: { status: 'idle' },
 
@@ -111,11 +120,13 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
   },
 
   openForm(location, serverType) {
-    const { draft } = get()
+    const { draft, idleFromDefault } = get()
+    const idle = idleFromDefault ? idleFieldsOf(defaultIdleMinutes()) : {}
     set({
       panel: { mode: 'form' },
       draft: {
         ...draft,
+        ...idle,
         location: draft.location || location,
         serverType: draft.serverType || serverType,
       },
@@ -129,6 +140,7 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
   },
 
   update(patch) {
+    if ('idleEnabled' in patch || 'idleMinutes' in patch) set({ idleFromDefault: false })
     set((s) => {
       const draft = { ...s.draft, ...patch }
       const fresh = validateWorkspaceDraft(draft)
@@ -175,7 +187,22 @@ export const useWorkspaceCreate = create<CreateState>()((set, get) => ({
 export function resetCreateDraft(): void {
   const { draft } = useWorkspaceCreate.getState()
   useWorkspaceCreate.setState({
-    draft: emptyWorkspaceDraft(draft.location, draft.serverType),
+    draft: emptyWorkspaceDraft(draft.location, draft.serverType, defaultIdleMinutes()),
     panel: { mode: 'closed' },
+    idleFromDefault: true,
   })
 }
+
+/** The user's default auto-stop for new workspaces (30 minutes until settings are loaded). */
+function defaultIdleMinutes(): number | null {
+  const preferences = useSettings.getState().settings?.preferences
+  return preferences ? preferences.defaultIdleTimeoutMinutes : DEFAULT_IDLE_MINUTES
+}
+
+// A default changed in Settings reaches a form whose auto-stop was not edited.
+useSettings.subscribe((state, before) => {
+  const now = state.settings?.preferences.defaultIdleTimeoutMinutes
+  if (now === undefined || now === before.settings?.preferences.defaultIdleTimeoutMinutes) return
+  const { idleFromDefault, draft } = useWorkspaceCreate.getState()
+  if (idleFromDefault) useWorkspaceCreate.setState({ draft: { ...draft, ...idleFieldsOf(now) } })
+})

@@ -177,9 +177,19 @@ export function WorkspaceStep() {
         Create your first workspace
       </h1>
       <p className="onb-lead">
-        A workspace is an Ubuntu server for your code. It stops by itself after 30 idle minutes:
-        Cairn backs up <span className="mono">/home/dev</span> and deletes the server, so it costs
-        nothing until you start it again.
+        A workspace is an Ubuntu server for your code.{' '}
+        {draft.idleEnabled ? (
+          <>
+            It stops by itself after {draft.idleMinutes.trim() || '30'} idle minutes: Cairn backs up{' '}
+            <span className="mono">/home/dev</span> and deletes the server, so it costs nothing
+            until you start it again.
+          </>
+        ) : (
+          <>
+            Stop it when you are done: Cairn backs up <span className="mono">/home/dev</span> and
+            deletes the server, so it costs nothing until you start it again.
+          </>
+        )}
       </p>
       <form
         className="onb-form"

@@ -6,7 +6,10 @@ import { DatabaseIcon, ActivityIcon } from '../../components/icons'
 import { Skeleton } from '../../components/Skeleton'
 import { useNavigation } from '../../state/navigation'
 import { useRetention } from '../../state/retention'
+import { useMaintenanceDefaults } from '../../state/maintenance-defaults'
 import { useSchedules } from '../../state/schedules'
+import { DefaultsSection } from './DefaultsSection'
+import { MaintenanceSection } from './MaintenanceSection'
 import { RetentionForm } from './RetentionForm'
 import { ScheduleRow } from './ScheduleRow'
 import { SectionHeading } from './SectionHeading'
@@ -30,6 +33,8 @@ function SchedulesSection() {
   const items = useSchedules((s) => s.items)
   const error = useSchedules((s) => s.error)
   const load = useSchedules((s) => s.load)
+  // A row's inputs start from its settings: after the defaults changed they start over.
+  const defaultsVersion = useMaintenanceDefaults((s) => s.version)
   return (
     <section
       className="card section"
@@ -40,7 +45,7 @@ function SchedulesSection() {
         id="schedules-heading"
         icon={<ActivityIcon size={20} />}
         title="Schedules"
-        description="While a workspace runs, Cairn backs it up on a schedule and regularly reads back a sample of its restore points to prove they restore. New workspaces: a backup every 2 hours, a verify every week, retention after each scheduled backup."
+        description="While a workspace runs, Cairn backs it up on a schedule and regularly reads back a sample of its restore points to prove they restore. Each workspace follows the defaults above until you save a schedule of its own here."
       />
       {status === 'error' && error ? (
         <ErrorPanel
@@ -55,7 +60,7 @@ function SchedulesSection() {
       ) : (
         <div className="schedule-list">
           {items.map((item) => (
-            <ScheduleRow key={item.workspaceId} item={item} />
+            <ScheduleRow key={`${item.workspaceId}-${defaultsVersion}`} item={item} />
           ))}
         </div>
       )}
@@ -84,7 +89,7 @@ function RetentionSection() {
         id="retention-heading"
         icon={<DatabaseIcon size={20} />}
         title="Retention"
-        description="Which restore points a workspace keeps when retention runs. The defaults keep the last 10, one per hour for a day, per day for two weeks, per week for two months, per month for a year, and everything of the last two days."
+        description="Which restore points a workspace keeps when retention runs: the default policy above, or one of its own. Cairn's own defaults keep the last 10, one per hour for a day, per day for two weeks, per week for two months, per month for a year, and everything of the last two days."
       />
       {status !== 'ready' ? (
         <Skeleton label="Loading workspaces" lines={2} />
@@ -134,8 +139,10 @@ export function BackupsTab() {
   }, [status, load])
   return (
     <>
+      <DefaultsSection />
       <SchedulesSection />
       <RetentionSection />
+      <MaintenanceSection />
     </>
   )
 }

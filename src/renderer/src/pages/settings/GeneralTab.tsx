@@ -9,6 +9,7 @@ import { useAppInfo } from '../../state/app-info'
 import { usePreferences } from '../../state/preferences'
 import { useSettings } from '../../state/settings'
 import { SectionHeading } from './SectionHeading'
+import { DefaultIdleForm } from './DefaultIdleForm'
 import { SavedNote } from './SavedNote'
 
 const levels: { value: NotificationLevel; title: string; detail: string }[] = [
@@ -142,14 +143,11 @@ function IdleSection() {
       />
       <ul className="plain-list">
         <li>
-          New workspaces stop after <strong>30 idle minutes</strong> unless you choose otherwise
-          when you create them (5 minutes to 7 days, or off). Change it later on the workspace.
-        </li>
-        <li>
           Idle means no terminal input, no VS Code window, no coding agent working and no CPU use;
           Cairn warns 5 minutes before it stops a workspace. Existing SSH hosts are never stopped.
         </li>
       </ul>
+      <DefaultIdleForm />
       {status === 'error' && error && !idle ? (
         <ErrorPanel
           error={error}

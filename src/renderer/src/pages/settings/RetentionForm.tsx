@@ -7,9 +7,10 @@ import { useRetention } from '../../state/retention'
 import { RetentionPreview } from './RetentionPreview'
 import { KEEP_COUNT, KEEP_WITHIN_HOURS, wholeNumber } from './validate'
 
-type Key = keyof RetentionPolicy
+export type RetentionKey = keyof RetentionPolicy
+type Key = RetentionKey
 
-const fields: { key: Key; label: string; explain: string }[] = [
+export const retentionFields: { key: Key; label: string; explain: string }[] = [
   { key: 'keepLast', label: 'Keep the last', explain: 'The newest N restore points.' },
   {
     key: 'keepHourly',
@@ -26,21 +27,21 @@ const fields: { key: Key; label: string; explain: string }[] = [
   },
 ]
 
-function toDraft(policy: RetentionPolicy): Record<Key, string> {
-  return Object.fromEntries(fields.map((f) => [f.key, String(policy[f.key])])) as Record<
+export function toDraft(policy: RetentionPolicy): Record<Key, string> {
+  return Object.fromEntries(retentionFields.map((f) => [f.key, String(policy[f.key])])) as Record<
     Key,
     string
   >
 }
 
 /** Checks every field; the policy, or the message per field. */
-function check(draft: Record<Key, string>): {
+export function checkRetentionDraft(draft: Record<Key, string>): {
   policy: RetentionPolicy | null
   errors: Partial<Record<Key, string>>
 } {
   const errors: Partial<Record<Key, string>> = {}
   const policy: Partial<RetentionPolicy> = {}
-  for (const f of fields) {
+  for (const f of retentionFields) {
     const limits = f.key === 'keepWithinHours' ? KEEP_WITHIN_HOURS : KEEP_COUNT
     const result = wholeNumber(draft[f.key], { ...limits, what: `"${f.label}"` })
     if (result.ok) policy[f.key] = result.value
@@ -61,7 +62,7 @@ export function RetentionForm({ view }: { view: RetentionView }) {
   const { save, preview, clearPreview } = useRetention.getState()
 
   function validated(): RetentionPolicy | null {
-    const result = check(draft)
+    const result = checkRetentionDraft(draft)
     setErrors(result.errors)
     return result.policy
   }
@@ -96,7 +97,7 @@ export function RetentionForm({ view }: { view: RetentionView }) {
           : 'This workspace uses the default policy.'}
       </p>
       <div className="retention-grid">
-        {fields.map((f) => (
+        {retentionFields.map((f) => (
           <Field
             key={f.key}
             label={f.label}

@@ -1,0 +1,280 @@
+import { useEffect, useState } from 'react'
+import type { JobResult } from '../../../../shared/domain/backup'
+import type { Job } from '../../../../shared/domain/jobs'
+import { Button } from '../../components/Button'
+import { Callout } from '../../components/Callout'
+import { ErrorPanel } from '../../components/ErrorPanel'
+import { CheckIcon } from '../../components/icons'
+import { Message } from '../../components/Message'
+import { formatBytes, formatMs } from '../../lib/format'
+import { useJobs } from '../../state/jobs'
+import { useMaintenance, type MaintenanceRun } from '../../state/maintenance'
+import { useSchedules } from '../../state/schedules'
+import { JobProgress } from '../workspaces/JobProgress'
+import { SectionHeading } from './SectionHeading'
+
+const shares = [
+  { value: 0, label: 'Structure only (index, trees): fastest' },
+  { value: 0.05, label: 'Structure and 5% of the data read back' },
+  { value: 1, label: 'Everything read back (downloads all of it)' },
+]
+
+/** The run's job from the jobs store (job.updated events); tells the store once it finished. */
+function useRunJob(slot: 'check' | 'prune', run: MaintenanceRun | undefined): Job | null {
+  const job = useJobs((s) => (run?.jobId ? (s.jobs.find((j) => j.id === run.jobId) ?? null) : null))
+  const done = job !== null && job.state !== 'queued' && job.state !== 'running'
+  useEffect(() => {
+    if (job && done) void useMaintenance.getState().finished(slot, job)
+  }, [slot, job, done])
+  return job
+}
+
+function CheckOutcome({ job, result }: { job: Job; result: JobResult | null }) {
+  if (job.state === 'cancelled') return <Callout tone="info" title="Check cancelled" />
+  if (result?.kind === 'check') {
+    const problems = result.workspaces.flatMap((w) => w.problems)
+    const points = result.workspaces.reduce((n, w) => n + w.restorePoints, 0)
+    const bytes = result.workspaces.reduce((n, w) => n + w.bytesChecked, 0)
+    const summary = `${result.workspaces.length} workspace${result.workspaces.length === 1 ? '' : 's'}, ${points} restore point${points === 1 ? '' : 's'}, ${formatBytes(bytes)} of data read back, in ${formatMs(result.durationMs)}.`
+    return result.ok ? (
+      <Callout tone="success" title="The repository is healthy" testId="check-outcome">
+        <p>{summary}</p>
+      </Callout>
+    ) : (
+      <Callout tone="error" title="The check found damage" testId="check-outcome">
+        <p>{summary}</p>
+        <ul className="plain-list">
+          {problems.slice(0, 8).map((p) => (
+            <li key={`${p.object}-${p.message}`}>
+              <span className="mono">{p.object}</span>: <Message text={p.message} />
+            </li>
+          ))}
+        </ul>
+        {problems.length > 8 ? (
+          <p>And {problems.length - 8} more (Activity has them all).</p>
+        ) : null}
+      </Callout>
+    )
+  }
+  if (job.state === 'failed' && job.error) {
+    return <ErrorPanel error={job.error} title="The check could not finish" />
+  }
+  return null
+}
+
+function PruneOutcome({
+  job,
+  result,
+  onPrune,
+}: {
+  job: Job
+  result: JobResult | null
+  onPrune: () => void
+}) {
+  if (job.state === 'cancelled') return <Callout tone="info" title="Prune cancelled" />
+  if (job.state === 'failed' && job.error) {
+    return <ErrorPanel error={job.error} title="Prune could not finish" />
+  }
+  if (result?.kind !== 'prune') return null
+  const packs = result.removedPacks.length + result.repackedPacks.length
+  if (result.dryRun) {
+    return result.bytesFreed === 0 && packs === 0 ? (
+      <Callout tone="success" title="Nothing to free" testId="prune-outcome">
+        <p>
+          Every stored pack is still needed by a restore point ({formatBytes(result.bytesBefore)}{' '}
+          stored).
+        </p>
+      </Callout>
+    ) : (
+      <Callout
+        tone="info"
+        title={`Prune would free ${formatBytes(result.bytesFreed)}`}
+        testId="prune-outcome"
+        actions={
+          <Button small variant="primary" onClick={onPrune}>
+            Prune now
+          </Button>
+        }
+      >
+        <p>
+          {result.removedPacks.length} pack{result.removedPacks.length === 1 ? '' : 's'} deleted,{' '}
+          {result.repackedPacks.length} repacked: {formatBytes(result.bytesBefore)} stored becomes
+          about {formatBytes(result.bytesAfter)}. Nothing has changed yet.
+        </p>
+      </Callout>
+    )
+  }
+  return (
+    <Callout
+      tone="success"
+      title={`Freed ${formatBytes(result.bytesFreed)}`}
+      testId="prune-outcome"
+    >
+      <p>
+        {result.removedPacks.length + result.unindexedPacksDeleted.length} pack
+        {result.removedPacks.length + result.unindexedPacksDeleted.length === 1
+          ? ''
+          : 's'} deleted, {result.repackedPacks.length} repacked; {formatBytes(result.bytesAfter)}{' '}
+        stored now, in {formatMs(result.durationMs)}.
+      </p>
+    </Callout>
+  )
+}
+
+function CheckPart() {
+  const items = useSchedules((s) => s.items)
+  const run = useMaintenance((s) => s.runs.check)
+  const job = useRunJob('check', run)
+  const [scope, setScope] = useState('')
+  const [share, setShare] = useState(0)
+  const running =
+    run?.starting || (job !== null && (job.state === 'running' || job.state === 'queued'))
+  return (
+    <div className="maintenance-part" data-testid="check-part">
+      <h3 className="subheading">Check the repository</h3>
+      <p className="muted">
+        Reads the index and every restore point&apos;s folders, and makes sure every piece of data
+        they need is stored. Reading data back proves it decrypts; it costs downloads.
+      </p>
+      <div className="maintenance-fields">
+        <div className="field">
+          <label className="field-label" htmlFor="check-scope">
+            Workspaces
+          </label>
+          <select
+            id="check-scope"
+            className="input"
+            value={scope}
+            disabled={running}
+            onChange={(e) => setScope(e.target.value)}
+          >
+            <option value="">All workspaces</option>
+            {items.map((i) => (
+              <option key={i.workspaceId} value={i.workspaceId}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="check-share">
+            Data read back
+          </label>
+          <select
+            id="check-share"
+            className="input"
+            value={share}
+            disabled={running}
+            onChange={(e) => setShare(Number(e.target.value))}
+          >
+            {shares.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="form-actions">
+        <Button
+          small
+          variant="primary"
+          busy={running}
+          onClick={() => void useMaintenance.getState().check(scope || null, share)}
+        >
+          Check the repository
+        </Button>
+      </div>
+      {run?.error ? <ErrorPanel error={run.error} title="The check did not start" /> : null}
+      {job && running ? <JobProgress job={job} label="the repository check" /> : null}
+      {job && !running ? <CheckOutcome job={job} result={run?.result ?? null} /> : null}
+    </div>
+  )
+}
+
+function PrunePart() {
+  const items = useSchedules((s) => s.items)
+  const run = useMaintenance((s) => s.runs.prune)
+  const job = useRunJob('prune', run)
+  const [chosen, setChosen] = useState<string | null>(null)
+  const workspaceId = chosen ?? items[0]?.workspaceId ?? ''
+  const running =
+    run?.starting || (job !== null && (job.state === 'running' || job.state === 'queued'))
+  const { prune } = useMaintenance.getState()
+  return (
+    <div className="maintenance-part" data-testid="prune-part">
+      <h3 className="subheading">Prune now</h3>
+      <p className="muted">
+        Forgetting restore points leaves the data only they used in storage. Prune deletes it and
+        repacks packs that are mostly unused. Cairn shows what it would free first.
+      </p>
+      {items.length === 0 ? (
+        <p className="muted">There is nothing to prune: no workspace has been backed up yet.</p>
+      ) : (
+        <>
+          <div className="maintenance-fields">
+            <div className="field">
+              <label className="field-label" htmlFor="prune-workspace">
+                Workspace
+              </label>
+              <select
+                id="prune-workspace"
+                className="input"
+                value={workspaceId}
+                disabled={running}
+                onChange={(e) => {
+                  setChosen(e.target.value)
+                  useMaintenance.getState().clear('prune')
+                }}
+              >
+                {items.map((i) => (
+                  <option key={i.workspaceId} value={i.workspaceId}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <div className="form-actions">
+            <Button small busy={running} onClick={() => void prune(workspaceId, true)}>
+              See what prune would free
+            </Button>
+          </div>
+        </>
+      )}
+      {run?.error ? <ErrorPanel error={run.error} title="Prune did not start" /> : null}
+      {job && running ? (
+        <JobProgress job={job} label={run?.kind === 'prune' ? 'the prune' : 'the prune preview'} />
+      ) : null}
+      {job && !running ? (
+        <PruneOutcome
+          job={job}
+          result={run?.result ?? null}
+          onPrune={() => void prune(run?.workspaceId ?? workspaceId, false)}
+        />
+      ) : null}
+    </div>
+  )
+}
+
+/** Settings > Backups: repository check and prune, each a job with live progress and its outcome. */
+export function MaintenanceSection() {
+  return (
+    <section
+      className="card section"
+      aria-labelledby="maintenance-heading"
+      data-testid="maintenance-section"
+    >
+      <SectionHeading
+        id="maintenance-heading"
+        icon={<CheckIcon size={20} />}
+        title="Maintenance"
+        description="Cairn verifies a sample of restore points on schedule. Here you can check the whole repository, and free the storage forgotten restore points left behind."
+      />
+      <div className="maintenance-grid">
+        <CheckPart />
+        <PrunePart />
+      </div>
+    </section>
+  )
+}
