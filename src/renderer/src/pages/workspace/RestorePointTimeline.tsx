@@ -122,7 +122,7 @@ export function RestorePointTimeline({
                       aria-label={`Start from the restore point of ${formatDateTime(point.time)}`}
                       onClick={() => onStartFrom(point)}
                     >
-                      Start from here
+                      Start<span className="wd-wide-only"> from here</span>
                     </Button>
                   ) : null}
                   <Button

@@ -1,0 +1,280 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ActivityPage } from './pages/activity-page'
+import { hasText, hidden, visible } from './pages/expect'
+import { OnboardingPage, type OnboardingStepName } from './pages/onboarding-page'
+import { RestorePointPanel } from './pages/restore-point-panel'
+import { SettingsPage } from './pages/settings-page'
+import { WorkspaceDetailPage } from './pages/workspace-detail-page'
+import { WorkspacesPage } from './pages/workspaces-page'
+import { pageErrors, useE2E } from './support/harness'
+import { failCalls } from './support/fail-calls'
+import { auditKeyboard, auditScreen } from './support/quality-audit'
+
+/**
+ * The quality audit (docs/ui.md, "Quality checks"): one state with real data (storage, repository,
+ * a running workspace with restore points, a stopped one), then every screen and major dialog at
+ * 1024x700 and 1280x800, light and dark: no sideways scrolling, nothing sticking out, every control
+ * named, unique ids, text alternatives, readable contrast, and a visible focus that Tab moves
+ * through. To audit a new screen, add it to `screens` with how to reach it.
+ */
+const e2e = useE2E()
+let storageDir = ''
+const running = 'q-running'
+const stopped = 'q-stopped'
+const ids: Record<string, string> = {}
+
+interface Screen {
+  name: string
+  /** From a freshly loaded app (Workspaces screen) to the screen, waiting until it is there. */
+  reach(page: Page): Promise<void>
+}
+
+const settingsTab =
+  (tab: 'Cloud & storage' | 'Backups' | 'General' | 'Security') => async (page: Page) => {
+    const settings = new SettingsPage(page)
+    await settings.open()
+    await settings.tab(tab)
+  }
+
+const onboardingStep = (step: OnboardingStepName, backs: number) => async (page: Page) => {
+  const settings = new SettingsPage(page)
+  await settings.open()
+  await settings.tab('General')
+  await page.getByRole('button', { name: 'Guided setup' }).click()
+  const onboarding = new OnboardingPage(page)
+  await onboarding.expectStep('workspace')
+  for (let i = 0; i < backs; i++) await onboarding.back()
+  await onboarding.expectStep(step)
+}
+
+const detail = (name: string) => async (page: Page) => {
+  await visible(new WorkspacesPage(page).workspace(name))
+  const page_ = new WorkspaceDetailPage(page)
+  await page_.openFromList(name)
+  await visible(page_.points.first(), 30_000)
+}
+
+const screens: Screen[] = [
+  {
+    name: 'Workspaces list',
+    reach: async (page) => {
+      const list = new WorkspacesPage(page)
+      await visible(list.workspace(running))
+      await visible(list.workspace(stopped))
+      await visible(list.totals)
+    },
+  },
+  {
+    name: 'Create form with its checks',
+    reach: async (page) => {
+      const list = new WorkspacesPage(page)
+      await list.openCreateForm()
+      await list.fillCreate({ name: 'q-new' })
+      expect(await list.checkCreate()).toBe('ok')
+    },
+  },
+  {
+    name: 'Create form refusing bad input',
+    reach: async (page) => {
+      const list = new WorkspacesPage(page)
+      await list.openCreateForm()
+      await list.fillCreate({ name: 'Not a name!', paths: 'relative/path' })
+      expect(await list.checkCreate()).toBe('invalid')
+    },
+  },
+  { name: 'Workspace detail (running)', reach: detail(running) },
+  { name: 'Workspace detail (stopped)', reach: detail(stopped) },
+  {
+    name: 'Start dialog',
+    reach: async (page) => {
+      await detail(stopped)(page)
+      const page_ = new WorkspaceDetailPage(page)
+      await page_.startFrom(page_.points.first())
+    },
+  },
+  {
+    name: 'Delete confirmation',
+    reach: async (page) => {
+      await detail(running)(page)
+      await new WorkspaceDetailPage(page).openDelete()
+    },
+  },
+  {
+    name: 'Restore point panel',
+    reach: async (page) => {
+      const panel = new RestorePointPanel(page)
+      await panel.openFromList(running)
+      await visible(panel.root.getByTestId('restore-entry'))
+    },
+  },
+  {
+    name: 'Restore dialog',
+    reach: async (page) => {
+      const panel = new RestorePointPanel(page)
+      await panel.openFromList(running)
+      await visible(panel.root.getByTestId('restore-entry'))
+      await panel.restoreHere()
+      await panel.choose('folder')
+    },
+  },
+  {
+    name: 'Activity, filtered',
+    reach: async (page) => {
+      const activity = new ActivityPage(page)
+      await activity.open()
+      await visible(activity.jobs)
+      await activity.filter('Kind', 'backup')
+      await activity.filter('Outcome', 'succeeded')
+      await visible(activity.jobs)
+    },
+  },
+  { name: 'Settings: Cloud & storage', reach: settingsTab('Cloud & storage') },
+  { name: 'Settings: Backups', reach: settingsTab('Backups') },
+  { name: 'Settings: General', reach: settingsTab('General') },
+  { name: 'Settings: Security', reach: settingsTab('Security') },
+  { name: 'Onboarding: first workspace', reach: onboardingStep('workspace', 0) },
+  { name: 'Onboarding: servers', reach: onboardingStep('compute', 1) },
+  { name: 'Onboarding: recovery key', reach: onboardingStep('keys', 2) },
+  { name: 'Onboarding: storage', reach: onboardingStep('storage', 3) },
+  { name: 'Onboarding: welcome', reach: onboardingStep('welcome', 4) },
+]
+
+/** Screens whose data can fail to load: the call that fails, and what the screen must say. */
+interface ErrorState {
+  name: string
+  method: string
+  reach(page: Page): Promise<void>
+  title: string
+}
+
+const errorStates: ErrorState[] = [
+  {
+    name: 'Workspaces list',
+    method: 'workspaces.list',
+    reach: async () => {},
+    title: 'Could not load the workspaces',
+  },
+  {
+    name: 'Activity',
+    method: 'jobs.list',
+    reach: (page) => new ActivityPage(page).open(),
+    title: 'Could not load the activity list',
+  },
+  {
+    name: 'Settings: storage costs',
+    method: 'storage.costs',
+    reach: settingsTab('Cloud & storage'),
+    title: 'Could not read the storage costs',
+  },
+  {
+    name: 'Settings: schedules',
+    method: 'schedules.status',
+    reach: settingsTab('Backups'),
+    title: 'Could not load the schedules',
+  },
+  {
+    name: 'Restore point files',
+    method: 'restorePoints.browse',
+    reach: async (page) => {
+      const panel = new RestorePointPanel(page)
+      await panel.openFromList(running)
+    },
+    title: 'The files could not be listed',
+  },
+]
+
+const sizes = [
+  { width: 1024, height: 700 },
+  { width: 1280, height: 800 },
+]
+const schemes = ['light', 'dark'] as const
+
+beforeAll(async () => {
+  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-quality-storage-'))
+  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
+  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
+  await e2e.call('repository.init', {})
+  const created = await Promise.all(
+    [running, stopped].map((name) =>
+      e2e.call('workspaces.create', { name, location: 'fsn1', serverType: 'cx22' }),
+    ),
+  )
+  for (const job of created) {
+    const done = await e2e.core.services.jobs.wait(job.id)
+    expect(done.error?.message ?? null).toBeNull()
+  }
+  for (const w of (await e2e.call('workspaces.list', {})).workspaces) ids[w.name] = w.id
+  for (const name of [running, running, stopped]) {
+    const job = await e2e.call('workspaces.backup', { id: ids[name]! })
+    expect((await e2e.core.services.jobs.wait(job.id)).state).toBe('succeeded')
+  }
+  const stop = await e2e.call('workspaces.stop', { id: ids[stopped]! })
+  expect((await e2e.core.services.jobs.wait(stop.id)).state).toBe('succeeded')
+}, 240_000)
+
+afterAll(async () => {
+  for (const [name, id] of Object.entries(ids)) {
+    const job = await e2e.call('workspaces.delete', { id, confirmName: name }).catch(() => null)
+    if (job) await e2e.core.services.jobs.wait(job.id)
+  }
+  await rm(storageDir, { recursive: true, force: true })
+})
+
+describe('Quality of every screen', () => {
+  it('holds at 1024x700 and 1280x800, light and dark: layout, names, ids, contrast, focus', async () => {
+    const page = await e2e.open()
+    const findings: Record<string, string[]> = {}
+    for (const screen of screens) {
+      await page.setViewportSize(sizes[1]!)
+      await page.emulateMedia({ colorScheme: 'light' })
+      await page.reload()
+      await visible(page.locator('html[data-onboarding-gate="skipped"]'))
+      await screen.reach(page)
+      // Each finding once, with the sizes and themes it was seen in.
+      const found = new Map<string, string[]>()
+      const note = (line: string, where: string) =>
+        found.set(line, [...(found.get(line) ?? []), where])
+      for (const size of sizes) {
+        for (const scheme of schemes) {
+          await page.setViewportSize(size)
+          await page.emulateMedia({ colorScheme: scheme })
+          for (const line of await auditScreen(page))
+            note(line, `${size.width}x${size.height} ${scheme}`)
+        }
+      }
+      // The keyboard once per screen, at the smallest size (where things most likely hide).
+      await page.setViewportSize(sizes[0]!)
+      for (const line of await auditKeyboard(page)) note(line, 'keyboard')
+      if (found.size > 0)
+        findings[screen.name] = [...found].map(([line, where]) => `${line} [${where.join(', ')}]`)
+    }
+    expect(findings).toEqual({})
+    expect(pageErrors(page)).toEqual([])
+  }, 180_000)
+
+  it('says why data could not be loaded, and loads it on Retry', async () => {
+    const page = await e2e.open({ colorScheme: 'dark', viewport: sizes[0] })
+    const failing = { methods: new Set<string>() }
+    await failCalls(page, failing)
+    const findings: Record<string, string[]> = {}
+    for (const state of errorStates) {
+      failing.methods = new Set([state.method])
+      await page.reload()
+      await visible(page.locator('html[data-onboarding-gate]'))
+      await state.reach(page)
+      const panel = page.getByRole('alert').filter({ hasText: state.title })
+      await hasText(panel, 'The storage did not answer')
+      const found = await auditScreen(page)
+      if (found.length > 0) findings[state.name] = found
+      failing.methods = new Set()
+      await panel.getByRole('button', { name: 'Retry' }).click()
+      await hidden(panel)
+    }
+    expect(findings).toEqual({})
+    expect(pageErrors(page)).toEqual([])
+  }, 90_000)
+})
