@@ -26,6 +26,15 @@ describe('workspace create form', () => {
     expect(workspaceCreateInputSchema.safeParse(input).success).toBe(true)
   })
 
+  it("starts from the user's default auto-stop (Settings > General), off included", () => {
+    const ninety = { ...emptyWorkspaceDraft('fsn1', 'cx22', 90), name: 'web-app' }
+    expect(ninety).toMatchObject({ idleEnabled: true, idleMinutes: '90' })
+    expect(toCreateInput(ninety).idleTimeoutMinutes).toBe(90)
+    const off = { ...emptyWorkspaceDraft('fsn1', 'cx22', null), name: 'web-app' }
+    expect(off).toMatchObject({ idleEnabled: false, idleMinutes: '30' })
+    expect(toCreateInput(off).idleTimeoutMinutes).toBeNull()
+  })
+
   it('sends null for auto-stop off, and one path per non-empty line', () => {
     const input = toCreateInput(
       draft({ idleEnabled: false, idleMinutes: 'x', paths: ' /home/dev \n\n/srv/data\n' }),
