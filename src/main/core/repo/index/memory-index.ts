@@ -1,7 +1,7 @@
 import type { BlobType } from '../crypto/blob-id'
 import { BLOB_TYPE_CODE, blobTypeFromCode } from '../crypto/blob-id'
 import type { PackBlobEntry } from '../pack/pack-format'
-import { bytesToId, idToBytes } from '../util/hex'
+import { bytesToId, isHexId } from '../util/hex'
 
 /** A pack as the index knows it: enough to fetch and decrypt any of its blobs. */
 export interface IndexPack {
@@ -50,6 +50,7 @@ export class MemoryIndex {
   private table = new Int32Array(2048)
   private readonly packList: PackInfo[] = []
   private readonly packIds = new Map<string, number>()
+  private readonly scratch = Buffer.alloc(ID_LENGTH)
 
   get blobCount(): number {
     return this.count
@@ -84,15 +85,15 @@ export class MemoryIndex {
       length: pack.length,
     })
     this.packIds.set(pack.id, packIndex)
-    for (const blob of pack.blobs) this.insert(idToBytes(blob.id), packIndex, blob)
+    for (const blob of pack.blobs) this.insert(this.idBytes(blob.id), packIndex, blob)
   }
 
   has(id: string): boolean {
-    return this.find(idToBytes(id)) >= 0
+    return this.find(this.idBytes(id)) >= 0
   }
 
   lookup(id: string): BlobLocation | undefined {
-    const slot = this.find(idToBytes(id))
+    const slot = this.find(this.idBytes(id))
     if (slot < 0) return undefined
     return {
       id,
@@ -116,6 +117,17 @@ export class MemoryIndex {
         rawLength: this.rawLengths[slot]!,
       }
     }
+  }
+
+  /**
+   * The id's bytes in a scratch buffer (valid until the next call): lookups run for every content
+   * id of every file in a backup and every blob of a loaded index, and a Buffer per call was a
+   * visible share of an unchanged backup's time.
+   */
+  private idBytes(id: string): Buffer {
+    if (!isHexId(id)) throw new RangeError('not a 64-digit lowercase hex id')
+    this.scratch.write(id, 0, ID_LENGTH, 'hex')
+    return this.scratch
   }
 
   private hashOf(id: Uint8Array): number {
