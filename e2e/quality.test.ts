@@ -122,6 +122,19 @@ const screens: Screen[] = [
     },
   },
   {
+    name: 'Restore confirmation',
+    reach: async (page) => {
+      const panel = new RestorePointPanel(page)
+      await panel.openFromList(running)
+      await visible(panel.root.getByTestId('restore-entry'))
+      await panel.restoreHere()
+      await panel.choose('folder')
+      await panel.fillFolder(storageDir + '-restore')
+      await panel.review()
+      await panel.facts()
+    },
+  },
+  {
     name: 'Activity, filtered',
     reach: async (page) => {
       const activity = new ActivityPage(page)
@@ -132,10 +145,28 @@ const screens: Screen[] = [
       await visible(activity.jobs)
     },
   },
+  {
+    name: 'Activity, nothing matching',
+    reach: async (page) => {
+      const activity = new ActivityPage(page)
+      await activity.open()
+      await visible(activity.jobs)
+      await activity.search('nothing-is-called-this')
+      await hasText(activity.count, /^0 /)
+    },
+  },
   { name: 'Settings: Cloud & storage', reach: settingsTab('Cloud & storage') },
   { name: 'Settings: Backups', reach: settingsTab('Backups') },
   { name: 'Settings: General', reach: settingsTab('General') },
   { name: 'Settings: Security', reach: settingsTab('Security') },
+  {
+    name: 'Settings: Security, rotating the master key',
+    reach: async (page) => {
+      await settingsTab('Security')(page)
+      await page.getByRole('button', { name: 'Rotate master key…' }).click()
+      await visible(page.getByRole('button', { name: 'Cancel' }))
+    },
+  },
   { name: 'Onboarding: first workspace', reach: onboardingStep('workspace', 0) },
   { name: 'Onboarding: servers', reach: onboardingStep('compute', 1) },
   { name: 'Onboarding: recovery key', reach: onboardingStep('keys', 2) },
@@ -184,6 +215,53 @@ const errorStates: ErrorState[] = [
       await panel.openFromList(running)
     },
     title: 'The files could not be listed',
+  },
+]
+
+/** Screens that wait for data: the call held back, and the skeleton's label meanwhile. */
+interface LoadingState {
+  name: string
+  method: string
+  reach(page: Page): Promise<void>
+  label: string
+}
+
+const loadingStates: LoadingState[] = [
+  {
+    name: 'Workspaces list',
+    method: 'workspaces.list',
+    reach: async () => {},
+    label: 'Loading workspaces',
+  },
+  {
+    name: 'Activity',
+    method: 'jobs.list',
+    reach: (page) => new ActivityPage(page).open(),
+    label: 'Loading activity',
+  },
+  {
+    name: 'Settings: schedules',
+    method: 'schedules.status',
+    reach: settingsTab('Backups'),
+    label: 'Loading schedules',
+  },
+  {
+    name: 'Workspace detail: restore points',
+    method: 'restorePoints.list',
+    reach: async (page) => {
+      await visible(new WorkspacesPage(page).workspace(running))
+      await page
+        .locator(`[data-testid="workspace"][data-name="${running}"]`)
+        .getByTestId('workspace-open')
+        .click()
+    },
+    label: 'Loading restore points',
+  },
+  {
+    name: 'Restore point files',
+    method: 'restorePoints.browse',
+    reach: (page) => new RestorePointPanel(page).openFromList(running),
+    label: 'Listing the files',
   },
 ]
 
@@ -273,6 +351,28 @@ describe('Quality of every screen', () => {
       failing.methods = new Set()
       await panel.getByRole('button', { name: 'Retry' }).click()
       await hidden(panel)
+    }
+    expect(findings).toEqual({})
+    expect(pageErrors(page)).toEqual([])
+  }, 90_000)
+
+  it('shows what it is waiting for while data loads', async () => {
+    const page = await e2e.open({ colorScheme: 'dark', viewport: sizes[0] })
+    const calls = { methods: new Set<string>(), hold: new Set<string>() }
+    const control = await failCalls(page, calls)
+    const findings: Record<string, string[]> = {}
+    for (const state of loadingStates) {
+      calls.hold = new Set([state.method])
+      // (No wait for the onboarding gate: it waits for the workspaces, which may be held.)
+      await page.reload()
+      await state.reach(page)
+      const skeleton = page.locator('.skeleton').filter({ hasText: state.label })
+      await visible(skeleton)
+      const found = await auditScreen(page)
+      if (found.length > 0) findings[state.name] = found
+      calls.hold = new Set()
+      control.release()
+      await hidden(skeleton)
     }
     expect(findings).toEqual({})
     expect(pageErrors(page)).toEqual([])
