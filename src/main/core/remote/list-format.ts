@@ -92,48 +92,104 @@ export class ListRecordParser {
   }
 }
 
+const SPACE = 0x20
+const HEAD_FIELDS = 12
+
+/**
+ * Parses the head fields straight from the bytes (no string, split or regular expression per
+ * record): the listing of a large workspace is tens of thousands of records, and parsing was a
+ * visible share of an unchanged backup's time.
+ */
 function parseRecord(data: Buffer, start: number, ends: number[]): RawRecord {
   const [e0, e1, e2] = ends as [number, number, number]
-  const head = data.toString('latin1', start, e0).split(' ')
-  if (head.length !== 12)
-    throw new Error(`Malformed listing record: ${JSON.stringify(head.join(' '))}`)
-  const [y, m, uid, gid, size, mtime, ctime, inode, dev, nlink, blocks, depth] = head as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ]
+  const bounds = new Int32Array(HEAD_FIELDS + 1)
+  let fields = 0
+  bounds[0] = start
+  for (let at = start; at < e0; at++) {
+    if (data[at] !== SPACE) continue
+    if (++fields >= HEAD_FIELDS) break
+    bounds[fields] = at + 1
+  }
+  const malformed = () =>
+    new Error(`Malformed listing record: ${JSON.stringify(data.toString('latin1', start, e0))}`)
+  if (fields !== HEAD_FIELDS - 1) throw malformed()
+  bounds[HEAD_FIELDS] = e0 + 1
+  const from = (i: number) => bounds[i]!
+  const to = (i: number) => bounds[i + 1]! - 1
+  const int = (i: number) => {
+    const n = digits(data, from(i), to(i), 10)
+    if (n < 0) throw malformed()
+    return n
+  }
+  const typeChar = to(0) - from(0) === 1 ? String.fromCharCode(data[from(0)]!) : ''
+  const mode = digits(data, from(1), to(1), 8)
+  if (mode < 0) throw malformed()
+  const inode = digits(data, from(7), to(7), 10)
   return {
-    type: TYPES[y] ?? 'unknown',
-    mode: parseInt(m, 8) & 0o7777,
-    uid: toInt(uid),
-    gid: toInt(gid),
-    size: toInt(size),
-    mtimeNs: parseTimestampNs(mtime),
-    ctimeNs: parseTimestampNs(ctime),
-    inode: BigInt(inode),
-    dev: toInt(dev),
-    nlink: toInt(nlink),
-    blocks: toInt(blocks),
-    depth: toInt(depth),
-    linkTarget: y === 'l' ? Buffer.from(data.subarray(e0 + 1, e1)) : null,
+    type: TYPES[typeChar] ?? 'unknown',
+    mode: mode & 0o7777,
+    uid: int(2),
+    gid: int(3),
+    size: int(4),
+    mtimeNs: timestampNs(data, from(5), to(5)) ?? throwError(malformed()),
+    ctimeNs: timestampNs(data, from(6), to(6)) ?? throwError(malformed()),
+    // Inode numbers may exceed 2^53 (parsed exactly as a BigInt then).
+    inode:
+      inode >= 0 ? BigInt(inode) : (bigDigits(data, from(7), to(7)) ?? throwError(malformed())),
+    dev: int(8),
+    nlink: int(9),
+    blocks: int(10),
+    depth: int(11),
+    linkTarget: typeChar === 'l' ? Buffer.from(data.subarray(e0 + 1, e1)) : null,
     relPath: e2 === e1 + 1 ? EMPTY : Buffer.from(data.subarray(e1 + 1, e2)),
   }
 }
 
-function toInt(text: string): number {
-  const n = Number(text)
-  if (!Number.isSafeInteger(n))
-    throw new Error(`Malformed number in listing: ${JSON.stringify(text)}`)
-  return n
+function throwError(error: Error): never {
+  throw error
+}
+
+/** Unsigned digits in `base` (8 or 10) from start to end; -1 if empty, not digits or unsafe. */
+function digits(data: Buffer, start: number, end: number, base: number): number {
+  if (end <= start || end - start > 16) return -1
+  let n = 0
+  for (let at = start; at < end; at++) {
+    const d = data[at]! - 0x30
+    if (d < 0 || d >= base) return -1
+    n = n * base + d
+  }
+  return Number.isSafeInteger(n) ? n : -1
+}
+
+function bigDigits(data: Buffer, start: number, end: number): bigint | null {
+  if (end <= start) return null
+  for (let at = start; at < end; at++) if (data[at]! < 0x30 || data[at]! > 0x39) return null
+  return BigInt(data.toString('latin1', start, end))
+}
+
+const NS_PER_SEC = 1_000_000_000n
+
+/** `parseTimestampNs` on bytes; null if malformed. */
+function timestampNs(data: Buffer, start: number, end: number): bigint | null {
+  const negative = data[start] === 0x2d
+  let at = negative ? start + 1 : start
+  const dot = data.indexOf(0x2e, at)
+  const secEnd = dot < 0 || dot >= end ? end : dot
+  const sec = digits(data, at, secEnd, 10)
+  if (sec < 0) return null
+  let nsec = 0
+  if (secEnd < end) {
+    at = secEnd + 1
+    if (at >= end) return null
+    let scale = 100_000_000
+    for (; at < end; at++) {
+      const d = data[at]! - 0x30
+      if (d < 0 || d > 9) return null
+      nsec += d * scale
+      scale = Math.floor(scale / 10)
+    }
+  }
+  return BigInt(negative ? -sec : sec) * NS_PER_SEC + BigInt(nsec)
 }
 
 /**
