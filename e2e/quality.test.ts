@@ -31,7 +31,11 @@ interface Screen {
   name: string
   /** From a freshly loaded app (Workspaces screen) to the screen, waiting until it is there. */
   reach(page: Page): Promise<void>
+  /** Puts things back after the audit, for a screen that started something. */
+  leave?(page: Page): Promise<void>
 }
+
+const creating = 'q-creating'
 
 const settingsTab =
   (tab: 'Cloud & storage' | 'Backups' | 'General' | 'Security') => async (page: Page) => {
@@ -165,6 +169,29 @@ const screens: Screen[] = [
       await settingsTab('Security')(page)
       await page.getByRole('button', { name: 'Rotate master key…' }).click()
       await visible(page.getByRole('button', { name: 'Cancel' }))
+    },
+  },
+  {
+    // Last of the list pages: it adds a workspace. The server is held "initializing" at Hetzner.
+    name: 'Workspaces list, a create running',
+    reach: async (page) => {
+      await e2e.hetzner.control.holdInitializing(1, e2e.hetzner.project.id)
+      const list = new WorkspacesPage(page)
+      await list.openCreateForm()
+      await list.fillCreate({ name: creating })
+      await list.submitCreate()
+      await visible(list.createProgress.getByRole('progressbar'))
+      await hasText(list.createProgress.getByTestId('job-progress'), /Waiting for the server/)
+    },
+    leave: async (page) => {
+      const held = await e2e.hetzner.control.vms(e2e.hetzner.project.id)
+      for (const vm of held.filter((v) => v.status === 'initializing'))
+        await e2e.hetzner.control.release(vm.serverId, e2e.hetzner.project.id)
+      await new WorkspacesPage(page).expectState(creating, 'running')
+      const made = (await e2e.call('workspaces.list', {})).workspaces.find(
+        (w) => w.name === creating,
+      )
+      if (made) ids[creating] = made.id
     },
   },
   { name: 'Onboarding: first workspace', reach: onboardingStep('workspace', 0) },
@@ -327,6 +354,7 @@ describe('Quality of every screen', () => {
       // The keyboard once per screen, at the smallest size (where things most likely hide).
       await page.setViewportSize(sizes[0]!)
       for (const line of await auditKeyboard(page)) note(line, 'keyboard')
+      await screen.leave?.(page)
       if (found.size > 0)
         findings[screen.name] = [...found].map(([line, where]) => `${line} [${where.join(', ')}]`)
     }
