@@ -292,6 +292,15 @@ const loadingStates: LoadingState[] = [
   },
 ]
 
+// CAIRN_QUALITY_SHOTS=1: a picture of every screen at every size and theme, to look at.
+const SHOTS =
+  process.env.CAIRN_QUALITY_SHOTS === '1' ? join(process.cwd(), 'test-results', 'quality') : null
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+
 const sizes = [
   { width: 1024, height: 700 },
   { width: 1280, height: 800 },
@@ -347,6 +356,10 @@ describe('Quality of every screen', () => {
         for (const scheme of schemes) {
           await page.setViewportSize(size)
           await page.emulateMedia({ colorScheme: scheme })
+          if (SHOTS)
+            await page.screenshot({
+              path: join(SHOTS, `${slug(screen.name)}-${size.width}-${scheme}.png`),
+            })
           for (const line of await auditScreen(page))
             note(line, `${size.width}x${size.height} ${scheme}`)
         }
