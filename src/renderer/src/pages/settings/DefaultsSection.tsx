@@ -8,37 +8,23 @@ import { Skeleton } from '../../components/Skeleton'
 import { useMaintenanceDefaults } from '../../state/maintenance-defaults'
 import { checkRetentionDraft, retentionFields, toDraft, type RetentionKey } from './RetentionForm'
 import { SavedNote } from './SavedNote'
+import { ApplyRetentionField, IntervalFields, useScheduleDraft } from './ScheduleFields'
 import { SectionHeading } from './SectionHeading'
-import { BACKUP_MINUTES, VERIFY_HOURS, wholeNumber } from './validate'
 
 /** The default schedule: the same three choices as a workspace's row. */
 function ScheduleDefaultsForm({ defaults }: { defaults: MaintenanceDefaults['schedule'] }) {
-  const [backupOn, setBackupOn] = useState(defaults.backupEveryMinutes !== null)
-  const [backup, setBackup] = useState(String(defaults.backupEveryMinutes ?? 120))
-  const [verifyOn, setVerifyOn] = useState(defaults.verifyEveryHours !== null)
-  const [verify, setVerify] = useState(String(defaults.verifyEveryHours ?? 168))
-  const [applyRetention, setApplyRetention] = useState(defaults.applyRetention)
-  const [errors, setErrors] = useState<{ backup?: string; verify?: string }>({})
+  const draft = useScheduleDraft(defaults, () =>
+    useMaintenanceDefaults.setState({ scheduleSaving: 'idle' }),
+  )
   const saving = useMaintenanceDefaults((s) => s.scheduleSaving)
   const error = useMaintenanceDefaults((s) => s.scheduleError)
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    const b = wholeNumber(backup, { ...BACKUP_MINUTES, what: 'the minutes between backups' })
-    const v = wholeNumber(verify, { ...VERIFY_HOURS, what: 'the hours between verifies' })
-    const next = {
-      ...(backupOn && !b.ok ? { backup: b.message } : {}),
-      ...(verifyOn && !v.ok ? { verify: v.message } : {}),
-    }
-    setErrors(next)
-    if (next.backup || next.verify) return
-    await useMaintenanceDefaults.getState().saveSchedule({
-      backupEveryMinutes: backupOn && b.ok ? b.value : null,
-      verifyEveryHours: verifyOn && v.ok ? v.value : null,
-      applyRetention,
-    })
+    const values = draft.check()
+    if (!values) return
+    await useMaintenanceDefaults.getState().saveSchedule(values)
   }
-  const touched = () => useMaintenanceDefaults.setState({ scheduleSaving: 'idle' })
 
   return (
     <form
@@ -51,86 +37,13 @@ function ScheduleDefaultsForm({ defaults }: { defaults: MaintenanceDefaults['sch
       <h3 className="subheading">Schedule</h3>
       <div className="defaults-schedule">
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="default-backup-on"
-              checked={backupOn}
-              onChange={(e) => {
-                setBackupOn(e.target.checked)
-                setErrors((x) => ({ ...x, backup: undefined }))
-                touched()
-              }}
-            />
-            Back up automatically
-          </label>
-          <Field label="Minutes between backups" error={errors.backup} hint="5 to 44,640">
-            {(props) => (
-              <input
-                {...props}
-                className="input input-number"
-                inputMode="numeric"
-                name="default-backup-every-minutes"
-                value={backup}
-                disabled={!backupOn}
-                onChange={(e) => {
-                  setBackup(e.target.value)
-                  setErrors((x) => ({ ...x, backup: undefined }))
-                  touched()
-                }}
-              />
-            )}
-          </Field>
+          <IntervalFields draft={draft} interval="backup" namePrefix="default-" />
         </div>
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="default-verify-on"
-              checked={verifyOn}
-              onChange={(e) => {
-                setVerifyOn(e.target.checked)
-                setErrors((x) => ({ ...x, verify: undefined }))
-                touched()
-              }}
-            />
-            Verify restore points
-          </label>
-          <Field
-            label="Hours between verifies"
-            error={errors.verify}
-            hint="1 to 8,784 (168 = weekly)"
-          >
-            {(props) => (
-              <input
-                {...props}
-                className="input input-number"
-                inputMode="numeric"
-                name="default-verify-every-hours"
-                value={verify}
-                disabled={!verifyOn}
-                onChange={(e) => {
-                  setVerify(e.target.value)
-                  setErrors((x) => ({ ...x, verify: undefined }))
-                  touched()
-                }}
-              />
-            )}
-          </Field>
+          <IntervalFields draft={draft} interval="verify" namePrefix="default-" />
         </div>
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="default-apply-retention"
-              checked={applyRetention}
-              onChange={(e) => {
-                setApplyRetention(e.target.checked)
-                touched()
-              }}
-            />
-            Apply retention after each scheduled backup
-          </label>
+          <ApplyRetentionField draft={draft} namePrefix="default-" />
         </div>
       </div>
       <div className="form-actions">

@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react'
 import type { ScheduleStatus } from '../../../../shared/domain/schedules'
 import { Button } from '../../components/Button'
-import { Field } from '../../components/Field'
 import { Message } from '../../components/Message'
 import { formatDateTime } from '../../lib/format'
 import { useSchedules } from '../../state/schedules'
-import { BACKUP_MINUTES, VERIFY_HOURS, wholeNumber } from './validate'
+import { ApplyRetentionField, IntervalFields, useScheduleDraft } from './ScheduleFields'
 
 function Outcome({
   last,
@@ -31,36 +30,20 @@ function Outcome({
 /** One workspace's schedule: a form with the two intervals and retention, plus next and last runs. */
 export function ScheduleRow({ item }: { item: ScheduleStatus }) {
   const { settings } = item
-  const [backupOn, setBackupOn] = useState(settings.backupEveryMinutes !== null)
-  const [backup, setBackup] = useState(String(settings.backupEveryMinutes ?? 120))
-  const [verifyOn, setVerifyOn] = useState(settings.verifyEveryHours !== null)
-  const [verify, setVerify] = useState(String(settings.verifyEveryHours ?? 168))
-  const [applyRetention, setApplyRetention] = useState(settings.applyRetention)
-  const [errors, setErrors] = useState<{ backup?: string; verify?: string }>({})
   const [saved, setSaved] = useState(false)
+  const draft = useScheduleDraft(settings, () => setSaved(false))
   const saving = useSchedules((s) => s.saving[item.workspaceId] ?? false)
   const saveError = useSchedules((s) => s.saveErrors[item.workspaceId])
 
   async function submit(event: FormEvent) {
     event.preventDefault()
     setSaved(false)
-    const b = wholeNumber(backup, { ...BACKUP_MINUTES, what: 'the minutes between backups' })
-    const v = wholeNumber(verify, { ...VERIFY_HOURS, what: 'the hours between verifies' })
-    const next = {
-      ...(backupOn && !b.ok ? { backup: b.message } : {}),
-      ...(verifyOn && !v.ok ? { verify: v.message } : {}),
-    }
-    setErrors(next)
-    if (next.backup || next.verify) return
-    const ok = await useSchedules.getState().save(item.workspaceId, {
-      backupEveryMinutes: backupOn && b.ok ? b.value : null,
-      verifyEveryHours: verifyOn && v.ok ? v.value : null,
-      applyRetention,
-    })
+    const values = draft.check()
+    if (!values) return
+    const ok = await useSchedules.getState().save(item.workspaceId, values)
     setSaved(ok)
   }
 
-  const touched = () => setSaved(false)
   return (
     <form
       className="schedule"
@@ -75,36 +58,7 @@ export function ScheduleRow({ item }: { item: ScheduleStatus }) {
       </div>
       <div className="schedule-grid">
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="backup-on"
-              checked={backupOn}
-              onChange={(e) => {
-                setBackupOn(e.target.checked)
-                setErrors((x) => ({ ...x, backup: undefined }))
-                touched()
-              }}
-            />
-            Back up automatically
-          </label>
-          <Field label="Minutes between backups" error={errors.backup} hint="5 to 44,640">
-            {(props) => (
-              <input
-                {...props}
-                className="input input-number"
-                inputMode="numeric"
-                name="backup-every-minutes"
-                value={backup}
-                disabled={!backupOn}
-                onChange={(e) => {
-                  setBackup(e.target.value)
-                  setErrors((x) => ({ ...x, backup: undefined }))
-                  touched()
-                }}
-              />
-            )}
-          </Field>
+          <IntervalFields draft={draft} interval="backup" />
           <dl className="schedule-facts">
             <dt>Next</dt>
             <dd data-testid="next-backup">
@@ -121,40 +75,7 @@ export function ScheduleRow({ item }: { item: ScheduleStatus }) {
           </dl>
         </div>
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="verify-on"
-              checked={verifyOn}
-              onChange={(e) => {
-                setVerifyOn(e.target.checked)
-                setErrors((x) => ({ ...x, verify: undefined }))
-                touched()
-              }}
-            />
-            Verify restore points
-          </label>
-          <Field
-            label="Hours between verifies"
-            error={errors.verify}
-            hint="1 to 8,784 (168 = weekly)"
-          >
-            {(props) => (
-              <input
-                {...props}
-                className="input input-number"
-                inputMode="numeric"
-                name="verify-every-hours"
-                value={verify}
-                disabled={!verifyOn}
-                onChange={(e) => {
-                  setVerify(e.target.value)
-                  setErrors((x) => ({ ...x, verify: undefined }))
-                  touched()
-                }}
-              />
-            )}
-          </Field>
+          <IntervalFields draft={draft} interval="verify" />
           <dl className="schedule-facts">
             <dt>Next</dt>
             <dd>
@@ -171,18 +92,7 @@ export function ScheduleRow({ item }: { item: ScheduleStatus }) {
           </dl>
         </div>
         <div className="schedule-part">
-          <label className="checkbox checkbox-small">
-            <input
-              type="checkbox"
-              name="apply-retention"
-              checked={applyRetention}
-              onChange={(e) => {
-                setApplyRetention(e.target.checked)
-                touched()
-              }}
-            />
-            Apply retention after each scheduled backup
-          </label>
+          <ApplyRetentionField draft={draft} />
           <dl className="schedule-facts">
             <dt>Last</dt>
             <dd>
