@@ -2,8 +2,6 @@ import { useEffect, useState } from 'react'
 import type { Job } from '../../../../shared/domain/jobs'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { Button } from '../../components/Button'
-import { Callout } from '../../components/Callout'
-import { Message } from '../../components/Message'
 import { backupHealthLabels } from '../../lib/backup-health'
 import { formatBytes, formatDateTime } from '../../lib/format'
 import {
@@ -13,14 +11,17 @@ import {
   workspaceStateLabels,
   workspaceStateTone,
 } from '../../lib/workspace-format'
+import { workspaceActions } from '../../lib/workspace-actions'
 import { rowHealth } from '../../lib/workspace-row'
 import { useClock } from '../../state/clock'
 import { useHetzner } from '../../state/hetzner'
 import { useWorkspaceSchedules } from '../../state/workspace-schedules'
 import { useWorkspaces } from '../../state/workspaces'
 import { AutoStopFact, AutoStopWarning } from '../workspaces/AutoStop'
-import { ConfirmDelete } from '../workspaces/ConfirmDelete'
+import { ActionNoteLine } from '../workspaces/ActionNoteLine'
+import { DeleteWorkspace } from '../workspaces/DeleteWorkspace'
 import { JobProgress } from '../workspaces/JobProgress'
+import { WorkspaceAlerts } from '../workspaces/WorkspaceAlerts'
 import { plural } from './restore-point-format'
 
 const jobVerbs: Partial<Record<Job['kind'], string>> = {
@@ -130,62 +131,6 @@ function Facts({
   )
 }
 
-/** What Copy SSH command and Open said, or why they failed (the list's store holds it). */
-function ActionNoteLine({ id }: { id: string }) {
-  const note = useWorkspaces((s) => s.notes[id])
-  const dismiss = useWorkspaces((s) => s.dismiss)
-  if (!note || note.kind === 'busy') return null
-  if (note.kind === 'error') {
-    if (note.action === 'delete') return null // shown in the dialog
-    return (
-      <Callout
-        tone="error"
-        title="That did not work"
-        testId="workspace-action-error"
-        actions={
-          <Button small variant="ghost" onClick={() => dismiss(id)}>
-            Dismiss
-          </Button>
-        }
-      >
-        <p data-error-code={note.error.code}>
-          <Message text={note.error.message} />
-        </p>
-      </Callout>
-    )
-  }
-  const launched = note.kind === 'open' ? note.result.launched : true
-  const what = note.kind === 'open' ? (note.action === 'vscode' ? 'VS Code' : 'a terminal') : ''
-  return (
-    <div
-      className={`ws-note${launched ? '' : ' ws-note-warning'}`}
-      role="status"
-      data-testid={note.kind === 'ssh' ? 'ssh-command' : 'open-result'}
-    >
-      <span>
-        {note.kind === 'ssh' ? (
-          note.copied ? (
-            'Copied to the clipboard:'
-          ) : (
-            'Run this in a terminal:'
-          )
-        ) : launched ? (
-          `Opened ${what}.`
-        ) : (
-          <>
-            Could not open {what}: <Message text={note.result.problem ?? 'no reason given'} /> Run
-            it yourself:
-          </>
-        )}
-      </span>
-      <code className="ws-command">{note.kind === 'ssh' ? note.command : note.result.command}</code>
-      <Button small variant="ghost" onClick={() => dismiss(id)}>
-        Close
-      </Button>
-    </div>
-  )
-}
-
 /** The top of the detail page: state, facts, the running job, problems and every action. */
 export function WorkspaceSummary({
   ws,
@@ -203,23 +148,11 @@ export function WorkspaceSummary({
   onStart(): void
 }) {
   const note = useWorkspaces((s) => s.notes[ws.id])
-  const { stop, backup, remove, copySsh, open } = useWorkspaces.getState()
+  const { stop, backup, copySsh, open } = useWorkspaces.getState()
   const [confirming, setConfirming] = useState(false)
-  const active =
-    jobs.find((j) => j.state === 'running') ?? jobs.find((j) => j.state === 'queued') ?? null
-  const latest = jobs[0] ?? null
-  const failed = latest && latest.state === 'failed' && latest.error ? latest : null
+  const { active, failed, reachable, canStop, canStart, transitional } = workspaceActions(ws, jobs)
   const busyAction = note?.kind === 'busy' ? note.action : null
   const locked = active !== null || busyAction !== null || starting
-  const hetzner = ws.provider === 'hetzner'
-  const hasServer = ws.server !== null
-  const reachable = !hetzner || (hasServer && ws.ssh !== null)
-  const canStop = hetzner && hasServer && (ws.state === 'running' || ws.state === 'error')
-  const canStart =
-    hetzner &&
-    !hasServer &&
-    (ws.state === 'stopped' || ws.state === 'missing' || ws.state === 'error')
-  const transitional = ['creating', 'stopping', 'starting', 'deleting'].includes(ws.state)
 
   return (
     <section className="card wd-summary" aria-labelledby="wd-summary-title">
@@ -240,20 +173,7 @@ export function WorkspaceSummary({
       ) : (
         <AutoStopWarning ws={ws} />
       )}
-      {ws.problem ? (
-        <Callout tone="warning" title="This workspace needs attention" testId="workspace-problem">
-          <p data-error-code={ws.problem.code}>
-            <Message text={ws.problem.message} />
-          </p>
-        </Callout>
-      ) : null}
-      {failed && !active && !ws.problem ? (
-        <Callout tone="error" title={`${failed.title} failed`} testId="workspace-job-error">
-          <p data-error-code={failed.error?.code}>
-            <Message text={failed.error?.message ?? ''} />
-          </p>
-        </Callout>
-      ) : null}
+      <WorkspaceAlerts ws={ws} active={active} failed={failed} />
       <ActionNoteLine id={ws.id} />
       <div className="ws-actions" role="group" aria-label={`Actions for ${ws.name}`}>
         {canStart ? (
@@ -312,41 +232,7 @@ export function WorkspaceSummary({
         </Button>
       </div>
       {confirming ? (
-        <ConfirmDelete
-          title={`Delete ${ws.name}?`}
-          name={ws.name}
-          confirmLabel="Delete workspace"
-          busy={busyAction === 'delete'}
-          error={note?.kind === 'error' && note.action === 'delete' ? note.error : null}
-          onClose={() => {
-            setConfirming(false)
-            if (note?.kind === 'error' && note.action === 'delete')
-              useWorkspaces.getState().dismiss(ws.id)
-          }}
-          onConfirm={(typed) => {
-            void remove(ws.id, typed).then((job) => {
-              if (job) setConfirming(false)
-            })
-          }}
-        >
-          {hetzner ? (
-            <p>
-              {hasServer
-                ? 'Cairn deletes the server in Hetzner (without a last backup), then '
-                : 'Cairn deletes '}
-              every restore point of this workspace
-              {(pointCount ?? ws.restorePointCount)
-                ? ` (${pointCount ?? ws.restorePointCount})`
-                : ''}{' '}
-              and its key from your storage. Nothing of it can be brought back afterwards.
-            </p>
-          ) : (
-            <p>
-              Cairn forgets this machine and deletes every restore point of it and its key from your
-              storage. The machine itself is not touched.
-            </p>
-          )}
-        </ConfirmDelete>
+        <DeleteWorkspace ws={ws} pointCount={pointCount} onClose={() => setConfirming(false)} />
       ) : null}
     </section>
   )

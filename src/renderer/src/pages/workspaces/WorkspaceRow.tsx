@@ -2,19 +2,20 @@ import { useState } from 'react'
 import type { Job } from '../../../../shared/domain/jobs'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { Button } from '../../components/Button'
-import { Callout } from '../../components/Callout'
-import { Message } from '../../components/Message'
 import { backupHealthLabels, type BackupHealth } from '../../lib/backup-health'
 import { formatBytes } from '../../lib/format'
 import { formatAge, formatEur, runningCost, workspaceStateTone } from '../../lib/workspace-format'
+import { workspaceActions } from '../../lib/workspace-actions'
 import { rowStateLabel, type RowState } from '../../lib/workspace-row'
 import { useClock } from '../../state/clock'
 import { useHetzner } from '../../state/hetzner'
 import { useNavigation } from '../../state/navigation'
-import { useWorkspaces, type ActionNote } from '../../state/workspaces'
+import { useWorkspaces } from '../../state/workspaces'
 import { AutoStopText, AutoStopWarning } from './AutoStop'
-import { ConfirmDelete } from './ConfirmDelete'
+import { ActionNoteLine } from './ActionNoteLine'
+import { DeleteWorkspace } from './DeleteWorkspace'
 import { JobProgress } from './JobProgress'
+import { WorkspaceAlerts } from './WorkspaceAlerts'
 
 const jobVerbs: Partial<Record<Job['kind'], string>> = {
   create: 'Creating the workspace',
@@ -84,65 +85,6 @@ function BackupCell({ ws, health }: { ws: WorkspaceView; health: BackupHealth })
   )
 }
 
-function NoteLine({ id, note }: { id: string; note: ActionNote | undefined }) {
-  const dismiss = useWorkspaces((s) => s.dismiss)
-  if (!note || note.kind === 'busy') return null
-  if (note.kind === 'error') {
-    if (note.action === 'delete') return null // shown in the dialog
-    return (
-      <Callout
-        tone="error"
-        title="That did not work"
-        testId="workspace-action-error"
-        actions={
-          <Button small variant="ghost" onClick={() => dismiss(id)}>
-            Dismiss
-          </Button>
-        }
-      >
-        <p data-error-code={note.error.code}>
-          <Message text={note.error.message} />
-        </p>
-      </Callout>
-    )
-  }
-  if (note.kind === 'ssh') {
-    return (
-      <div className="ws-note" role="status" data-testid="ssh-command">
-        <span>{note.copied ? 'Copied to the clipboard:' : 'Run this in a terminal:'}</span>
-        <code className="ws-command">{note.command}</code>
-        <Button small variant="ghost" onClick={() => dismiss(id)}>
-          Close
-        </Button>
-      </div>
-    )
-  }
-  const what = note.action === 'vscode' ? 'VS Code' : 'a terminal'
-  return (
-    <div
-      className={`ws-note${note.result.launched ? '' : ' ws-note-warning'}`}
-      role="status"
-      data-testid="open-result"
-      data-launched={note.result.launched}
-    >
-      <span>
-        {note.result.launched ? (
-          `Opened ${what}.`
-        ) : (
-          <>
-            Could not open {what}: <Message text={note.result.problem ?? 'no reason given'} /> Run
-            it yourself:
-          </>
-        )}
-      </span>
-      <code className="ws-command">{note.result.command}</code>
-      <Button small variant="ghost" onClick={() => dismiss(id)}>
-        Close
-      </Button>
-    </div>
-  )
-}
-
 /**
  * One workspace as a dense row: name (opens the detail), where, state, cost, last backup with its
  * health, storage and the main actions; a running job, problems and notes show under it.
@@ -165,25 +107,12 @@ export function WorkspaceRow({
   const note = useWorkspaces((s) => s.notes[ws.id])
   const locations = useHetzner((s) => s.catalog.data?.locations)
   const cityOf = (name: string) => locations?.find((l) => l.name === name)?.city ?? null
-  const { stop, start, backup, remove, copySsh } = useWorkspaces.getState()
+  const { stop, start, backup, copySsh } = useWorkspaces.getState()
   const [confirming, setConfirming] = useState(false)
-  // The running job first; a queued one (waiting behind it) only when nothing runs.
-  const active =
-    jobs.find((j) => j.state === 'running') ?? jobs.find((j) => j.state === 'queued') ?? null
-  const latest = jobs[0] ?? null
-  const failed = latest && latest.state === 'failed' && latest.error ? latest : null
+  const { active, failed, reachable, canStop, canStart, transitional } = workspaceActions(ws, jobs)
   const busyAction = note?.kind === 'busy' ? note.action : null
   const locked = active !== null || busyAction !== null
-  const hetzner = ws.provider === 'hetzner'
-  const hasServer = ws.server !== null
-  const reachable = !hetzner || (hasServer && ws.ssh !== null)
   const tone = rowState === 'backing-up' ? 'busy' : workspaceStateTone(ws.state)
-  const canStop = hetzner && hasServer && (ws.state === 'running' || ws.state === 'error')
-  const canStart =
-    hetzner &&
-    !hasServer &&
-    (ws.state === 'stopped' || ws.state === 'missing' || ws.state === 'error')
-  const transitional = ['creating', 'stopping', 'starting', 'deleting'].includes(ws.state)
   const storage = ws.storageBytes === null ? '—' : formatBytes(ws.storageBytes)
   const points =
     ws.restorePointCount === null
@@ -292,56 +221,9 @@ export function WorkspaceRow({
         <JobProgress job={active} label={`${jobVerbs[active.kind] ?? active.title} ${ws.name}`} />
       ) : null}
       {active ? null : <AutoStopWarning ws={ws} />}
-      {ws.problem ? (
-        <Callout tone="warning" title="This workspace needs attention" testId="workspace-problem">
-          <p data-error-code={ws.problem.code}>
-            <Message text={ws.problem.message} />
-          </p>
-        </Callout>
-      ) : null}
-      {failed && !active && !ws.problem ? (
-        <Callout tone="error" title={`${failed.title} failed`} testId="workspace-job-error">
-          <p data-error-code={failed.error?.code}>
-            <Message text={failed.error?.message ?? ''} />
-          </p>
-        </Callout>
-      ) : null}
-      <NoteLine id={ws.id} note={note} />
-      {confirming ? (
-        <ConfirmDelete
-          title={`Delete ${ws.name}?`}
-          name={ws.name}
-          confirmLabel="Delete workspace"
-          busy={busyAction === 'delete'}
-          error={note?.kind === 'error' && note.action === 'delete' ? note.error : null}
-          onClose={() => {
-            setConfirming(false)
-            if (note?.kind === 'error' && note.action === 'delete')
-              useWorkspaces.getState().dismiss(ws.id)
-          }}
-          onConfirm={(typed) => {
-            void remove(ws.id, typed).then((job) => {
-              if (job) setConfirming(false)
-            })
-          }}
-        >
-          {hetzner ? (
-            <p>
-              {hasServer
-                ? 'Cairn deletes the server in Hetzner (without a last backup), then '
-                : 'Cairn deletes '}
-              every restore point of this workspace
-              {ws.restorePointCount ? ` (${ws.restorePointCount})` : ''} and its key from your
-              storage. Nothing of it can be brought back afterwards.
-            </p>
-          ) : (
-            <p>
-              Cairn forgets this machine and deletes every restore point of it and its key from your
-              storage. The machine itself is not touched.
-            </p>
-          )}
-        </ConfirmDelete>
-      ) : null}
+      <WorkspaceAlerts ws={ws} active={active} failed={failed} />
+      <ActionNoteLine id={ws.id} />
+      {confirming ? <DeleteWorkspace ws={ws} onClose={() => setConfirming(false)} /> : null}
     </div>
   )
 }
