@@ -58,3 +58,8 @@ export function architectureLabel(architecture: string): string {
   if (architecture === 'arm') return 'Arm'
   return architecture
 }
+
+/** The cheapest offered type in a location: what a create form picks until the user chooses. */
+export function defaultServerType(catalog: HetznerCatalog, location: string): string {
+  return serverTypesFor(catalog, location, false).rows[0]?.type.name ?? ''
+}

@@ -2,18 +2,22 @@ import { useEffect, type FormEvent } from 'react'
 import type { HetznerCatalog } from '../../../../shared/domain/hetzner'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
-import { Field } from '../../components/Field'
 import { Message } from '../../components/Message'
 import { Skeleton } from '../../components/Skeleton'
 import { Spinner } from '../../components/Spinner'
 import { serverTypesFor } from '../../lib/catalog'
-import { countryName, formatGb } from '../../lib/format'
+import { formatGb } from '../../lib/format'
 import { formatHourly, formatMonthly } from '../../lib/money'
-import { useHetzner } from '../../state/hetzner'
 import { useJobs } from '../../state/jobs'
 import { useOnboarding } from '../../state/onboarding'
 import { resetCreateDraft, useWorkspaceCreate } from '../../state/workspace-create'
-import { defaultServerType } from '../workspaces/CreateForm'
+import {
+  CatalogLoadError,
+  CreateError,
+  LocationField,
+  useCreateCatalog,
+  WorkspaceNameField,
+} from '../workspaces/CreateFields'
 import { JobProgress } from '../workspaces/JobProgress'
 import { StepFooter } from './StepFooter'
 
@@ -32,31 +36,7 @@ function ServerChoice({ catalog }: { catalog: HetznerCatalog }) {
   if (chosen && !shown.includes(chosen)) shown.push(chosen)
   return (
     <>
-      <Field label="Location" error={errors.location}>
-        {(props) => (
-          <select
-            {...props}
-            className="input"
-            name="location"
-            value={draft.location}
-            disabled={busy}
-            onChange={(e) => {
-              const location = e.target.value
-              const offered = serverTypesFor(catalog, location, false).rows
-              const serverType = offered.some((r) => r.type.name === draft.serverType)
-                ? draft.serverType
-                : (offered[0]?.type.name ?? '')
-              update({ location, serverType })
-            }}
-          >
-            {catalog.locations.map((l) => (
-              <option key={l.name} value={l.name}>
-                {l.city}, {countryName(l.country)} ({l.name})
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <LocationField catalog={catalog} />
       <fieldset className="onb-types" data-testid="onboarding-types">
         <legend className="field-label">Server size</legend>
         {shown.length === 0 ? (
@@ -148,23 +128,11 @@ function CreateJob({ jobId, name }: { jobId: string; name: string }) {
 export function WorkspaceStep() {
   const panel = useWorkspaceCreate((s) => s.panel)
   const draft = useWorkspaceCreate((s) => s.draft)
-  const errors = useWorkspaceCreate((s) => s.fieldErrors)
-  const error = useWorkspaceCreate((s) => s.error)
   const busy = useWorkspaceCreate((s) => s.submitting)
-  const { update, submit, openForm } = useWorkspaceCreate.getState()
-  const catalog = useHetzner((s) => s.catalog)
-  const loadCatalog = useHetzner((s) => s.loadCatalog)
-
-  useEffect(() => {
-    if (catalog.status === 'idle') void loadCatalog()
-  }, [catalog.status, loadCatalog])
-  const data = catalog.data
+  const { update, submit } = useWorkspaceCreate.getState()
   // Defaults: the first location, its cheapest type, and a name to change or keep.
-  useEffect(() => {
-    if (!data || draft.location) return
-    const location = data.locations[0]?.name ?? ''
-    openForm(location, defaultServerType(data, location))
-  }, [data, draft.location, openForm])
+  const { catalog, loadCatalog } = useCreateCatalog()
+  const data = catalog.data
   useEffect(() => {
     if (panel.mode === 'closed' && !draft.name) update({ name: 'dev' })
   }, [panel.mode, draft.name, update])
@@ -199,44 +167,9 @@ export function WorkspaceStep() {
           void submit()
         }}
       >
-        <Field
-          label="Name"
-          error={errors.name}
-          hint={
-            <>
-              Lowercase letters, digits and dashes. You will reach it as{' '}
-              <span className="mono">ssh cairn-{draft.name.trim() || '<name>'}</span>.
-            </>
-          }
-        >
-          {(props) => (
-            <input
-              {...props}
-              className="input input-mono"
-              name="name"
-              value={draft.name}
-              autoComplete="off"
-              spellCheck={false}
-              maxLength={60}
-              disabled={busy}
-              onChange={(e) => update({ name: e.target.value })}
-            />
-          )}
-        </Field>
+        <WorkspaceNameField />
         {catalog.status === 'error' && catalog.error ? (
-          <Callout
-            tone="error"
-            title="Could not load locations and prices from Hetzner"
-            actions={
-              <Button small onClick={() => void loadCatalog()}>
-                Retry
-              </Button>
-            }
-          >
-            <p>
-              <Message text={catalog.error.message} />
-            </p>
-          </Callout>
+          <CatalogLoadError message={catalog.error.message} onRetry={() => void loadCatalog()} />
         ) : data ? (
           <ServerChoice catalog={data} />
         ) : (
@@ -245,13 +178,7 @@ export function WorkspaceStep() {
         {/* Enter in the name field creates, like the button below. */}
         <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
       </form>
-      {error && Object.keys(errors).length === 0 ? (
-        <Callout tone="error" title="The workspace was not created" testId="create-error">
-          <p data-error-code={error.code}>
-            <Message text={error.message} />
-          </p>
-        </Callout>
-      ) : null}
+      <CreateError />
       <StepFooter
         step="workspace"
         nextLabel="Create workspace"

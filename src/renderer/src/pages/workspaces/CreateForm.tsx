@@ -1,23 +1,22 @@
-import { useEffect, type FormEvent } from 'react'
+import type { FormEvent } from 'react'
 import type { HetznerCatalog } from '../../../../shared/domain/hetzner'
 import { Button } from '../../components/Button'
-import { Callout } from '../../components/Callout'
 import { Field } from '../../components/Field'
-import { Message } from '../../components/Message'
 import { Skeleton } from '../../components/Skeleton'
 import { serverTypesFor } from '../../lib/catalog'
-import { countryName, formatGb } from '../../lib/format'
+import { formatGb } from '../../lib/format'
 import { formatHourly, formatMonthly } from '../../lib/money'
 import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../../lib/workspace-form'
-import { useHetzner } from '../../state/hetzner'
 import { useWorkspaceCreate } from '../../state/workspace-create'
+import {
+  CatalogLoadError,
+  CreateError,
+  LocationField,
+  useCreateCatalog,
+  WorkspaceNameField,
+} from './CreateFields'
 import { CreatePreflight } from './CreatePreflight'
 import { CreateSource } from './CreateSource'
-
-/** The cheapest offered type in a location: what the form picks until the user chooses. */
-export function defaultServerType(catalog: HetznerCatalog, location: string): string {
-  return serverTypesFor(catalog, location, false).rows[0]?.type.name ?? ''
-}
 
 function LocationAndType({ catalog }: { catalog: HetznerCatalog }) {
   const draft = useWorkspaceCreate((s) => s.draft)
@@ -28,33 +27,7 @@ function LocationAndType({ catalog }: { catalog: HetznerCatalog }) {
   const chosen = view.rows.find((r) => r.type.name === draft.serverType)
   return (
     <>
-      <Field label="Location" error={errors.location}>
-        {(props) => (
-          <select
-            {...props}
-            className="input"
-            name="location"
-            value={draft.location}
-            disabled={busy}
-            onChange={(e) => {
-              const location = e.target.value
-              const offered = serverTypesFor(catalog, location, false).rows
-              // Keep the type when the new location offers it; else the cheapest there.
-              const serverType = offered.some((r) => r.type.name === draft.serverType)
-                ? draft.serverType
-                : (offered[0]?.type.name ?? '')
-              update({ location, serverType })
-            }}
-          >
-            {draft.location ? null : <option value="">Choose a location</option>}
-            {catalog.locations.map((l) => (
-              <option key={l.name} value={l.name}>
-                {l.city}, {countryName(l.country)} ({l.name})
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <LocationField catalog={catalog} placeholder />
       <Field
         label="Server type"
         error={errors.serverType}
@@ -97,25 +70,13 @@ function LocationAndType({ catalog }: { catalog: HetznerCatalog }) {
 export function CreateForm() {
   const draft = useWorkspaceCreate((s) => s.draft)
   const errors = useWorkspaceCreate((s) => s.fieldErrors)
-  const error = useWorkspaceCreate((s) => s.error)
   const busy = useWorkspaceCreate((s) => s.submitting)
   const preflight = useWorkspaceCreate((s) => s.preflight)
-  const { update, submit, check, close, openForm } = useWorkspaceCreate.getState()
+  const { update, submit, check, close } = useWorkspaceCreate.getState()
   const ready = preflight.status === 'done' && preflight.result.ok
   const checking = preflight.status === 'running'
-  const catalog = useHetzner((s) => s.catalog)
-  const loadCatalog = useHetzner((s) => s.loadCatalog)
-
-  useEffect(() => {
-    if (catalog.status === 'idle') void loadCatalog()
-  }, [catalog.status, loadCatalog])
-  // Defaults once the catalog is here: the first location and its cheapest type.
+  const { catalog, loadCatalog } = useCreateCatalog()
   const data = catalog.data
-  useEffect(() => {
-    if (!data || draft.location) return
-    const location = data.locations[0]?.name ?? ''
-    openForm(location, defaultServerType(data, location))
-  }, [data, draft.location, openForm])
 
   return (
     <section
@@ -135,31 +96,7 @@ export function CreateForm() {
         }}
       >
         <div className="form-grid">
-          <Field
-            label="Name"
-            error={errors.name}
-            hint={
-              <>
-                Lowercase letters, digits and dashes; you will reach it as{' '}
-                <span className="mono">ssh cairn-{draft.name.trim() || '<name>'}</span>.
-              </>
-            }
-          >
-            {(props) => (
-              <input
-                {...props}
-                className="input input-mono"
-                name="name"
-                value={draft.name}
-                autoComplete="off"
-                spellCheck={false}
-                maxLength={60}
-                disabled={busy}
-                autoFocus
-                onChange={(e) => update({ name: e.target.value })}
-              />
-            )}
-          </Field>
+          <WorkspaceNameField autoFocus />
           <Field
             label="Auto-stop when idle"
             error={errors.idleTimeoutMinutes}
@@ -197,19 +134,10 @@ export function CreateForm() {
           </Field>
           {catalog.status === 'error' && catalog.error ? (
             <div className="span-2">
-              <Callout
-                tone="error"
-                title="Could not load locations and prices from Hetzner"
-                actions={
-                  <Button small onClick={() => void loadCatalog()}>
-                    Retry
-                  </Button>
-                }
-              >
-                <p>
-                  <Message text={catalog.error.message} />
-                </p>
-              </Callout>
+              <CatalogLoadError
+                message={catalog.error.message}
+                onRetry={() => void loadCatalog()}
+              />
             </div>
           ) : data ? (
             <LocationAndType catalog={data} />
@@ -258,13 +186,7 @@ export function CreateForm() {
           <CreateSource />
         </div>
         <CreatePreflight />
-        {error && Object.keys(errors).length === 0 ? (
-          <Callout tone="error" title="The workspace was not created" testId="create-error">
-            <p data-error-code={error.code}>
-              <Message text={error.message} />
-            </p>
-          </Callout>
-        ) : null}
+        <CreateError />
         <div className="form-actions">
           {ready ? (
             <Button type="submit" variant="primary" busy={busy}>
