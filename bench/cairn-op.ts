@@ -158,7 +158,7 @@ async function main(): Promise<void> {
           trigger: 'manual',
           indexCache,
           lease: { holder: 'bench' },
-          // Experiments: writer options as JSON (e.g. --cairn-env CAIRN_BENCH_WRITER='{"maxPacksInFlight":1}').
+          // Experiments: writer options as JSON (e.g. --cairn-env CAIRN_BENCH_WRITER='{"maxPacksInFlight":2}').
           ...(process.env.CAIRN_BENCH_WRITER
             ? { writer: JSON.parse(process.env.CAIRN_BENCH_WRITER) as object }
             : {}),
