@@ -1,7 +1,8 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
 import type { RestorePoint } from '../../../../shared/domain/backup'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { Button } from '../../components/Button'
+import { Dialog } from '../../components/Dialog'
 import { Message } from '../../components/Message'
 import type { UiError } from '../../lib/errors'
 import { formatBytes, formatDateTime } from '../../lib/format'
@@ -47,18 +48,12 @@ export function StartDialog({
   onStart(choice: StartChoice): void
   onClose(): void
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
   const id = useId()
   const catalog = useHetzner((s) => s.catalog)
   const loadCatalog = useHetzner((s) => s.loadCatalog)
   const [restorePoint, setRestorePoint] = useState(initial)
   const [location, setLocation] = useState(ws.location ?? '')
   const [serverType, setServerType] = useState(ws.serverType ?? '')
-  useEffect(() => {
-    const dialog = ref.current
-    if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
-  }, [])
   useEffect(() => {
     if (catalog.status === 'idle') void loadCatalog()
   }, [catalog.status, loadCatalog])
@@ -90,15 +85,12 @@ export function StartDialog({
   }
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog wd-start-dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid="start-dialog"
-      onCancel={(e) => {
-        e.preventDefault()
-        if (!busy) onClose()
-      }}
+    <Dialog
+      className="wd-start-dialog"
+      titleId={`${id}-title`}
+      testId="start-dialog"
+      busy={busy}
+      onClose={onClose}
     >
       <form method="dialog" noValidate onSubmit={submit}>
         <h2 className="dialog-title" id={`${id}-title`}>
@@ -206,6 +198,6 @@ export function StartDialog({
           </Button>
         </div>
       </form>
-    </dialog>
+    </Dialog>
   )
 }

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { Button } from '../../components/Button'
+import { Dialog } from '../../components/Dialog'
 import { Message } from '../../components/Message'
 import type { UiError } from '../../lib/errors'
 
@@ -26,26 +27,11 @@ export function ConfirmDelete({
   onConfirm(typed: string): void
   onClose(): void
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
   const [typed, setTyped] = useState('')
   const id = useId()
-  useEffect(() => {
-    const dialog = ref.current
-    if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
-  }, [])
   const matches = typed === name
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid="confirm-delete"
-      onCancel={(e) => {
-        e.preventDefault()
-        if (!busy) onClose()
-      }}
-    >
+    <Dialog titleId={`${id}-title`} testId="confirm-delete" busy={busy} onClose={onClose}>
       <form
         method="dialog"
         noValidate
@@ -86,6 +72,6 @@ export function ConfirmDelete({
           </Button>
         </div>
       </form>
-    </dialog>
+    </Dialog>
   )
 }

@@ -1,8 +1,9 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
 import type { PreflightOutput, RestorePoint } from '../../../../../shared/domain/backup'
 import type { Job } from '../../../../../shared/domain/jobs'
 import { workspaceNameSchema, type WorkspaceView } from '../../../../../shared/domain/workspace'
 import { Button } from '../../../components/Button'
+import { Dialog } from '../../../components/Dialog'
 import { ErrorPanel } from '../../../components/ErrorPanel'
 import { Field } from '../../../components/Field'
 import { serverTypesFor } from '../../../lib/catalog'
@@ -54,7 +55,6 @@ export function RestoreDialog({
   onStarted(started: StartedRestore): void
   onClose(): void
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
   const id = useId()
   const blocker = workspaceRestoreBlocker(ws, workspaceBusy)
   const [destination, setDestination] = useState<Destination>(blocker ? 'folder' : 'workspace')
@@ -73,11 +73,6 @@ export function RestoreDialog({
   const [location, setLocation] = useState(ws.location ?? '')
   const [serverType, setServerType] = useState(ws.serverType ?? '')
 
-  useEffect(() => {
-    const dialog = ref.current
-    if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
-  }, [])
   useEffect(() => {
     if (destination === 'new' && catalog.status === 'idle') void loadCatalog()
   }, [destination, catalog.status, loadCatalog])
@@ -226,16 +221,13 @@ export function RestoreDialog({
   const canConfirm = !busy && (!needsOverwrite || overwrite)
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog rp-dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid="restore-dialog"
-      data-step={step}
-      onCancel={(e) => {
-        e.preventDefault()
-        if (!busy) onClose()
-      }}
+    <Dialog
+      className="rp-dialog"
+      titleId={`${id}-title`}
+      testId="restore-dialog"
+      step={step}
+      busy={busy}
+      onClose={onClose}
     >
       {step === 'choose' ? (
         <form method="dialog" noValidate onSubmit={(e) => void review(e)}>
@@ -529,6 +521,6 @@ export function RestoreDialog({
           </div>
         </div>
       )}
-    </dialog>
+    </Dialog>
   )
 }
