@@ -34,6 +34,43 @@ export interface StartedRestore {
 
 const CONFLICTS_SHOWN = 8
 
+/** One "Restore into" radio with its title and what it does (or why it cannot). */
+function DestinationChoice({
+  value,
+  chosen,
+  disabled,
+  unavailable = false,
+  title,
+  hint,
+  onChoose,
+}: {
+  value: Destination
+  chosen: Destination
+  disabled: boolean
+  /** Not possible now (the hint says why): shown dimmed. */
+  unavailable?: boolean
+  title: string
+  hint: string
+  onChoose(destination: Destination): void
+}) {
+  return (
+    <label className={`rp-choice${unavailable ? ' rp-choice-disabled' : ''}`}>
+      <input
+        type="radio"
+        name="destination"
+        value={value}
+        checked={chosen === value}
+        disabled={disabled}
+        onChange={() => onChoose(value)}
+      />
+      <span>
+        <strong>{title}</strong>
+        <span className="rp-choice-hint">{hint}</span>
+      </span>
+    </label>
+  )
+}
+
 /**
  * Restore a file, folder or the whole restore point: into the running workspace, into a new
  * workspace (a fork), or into a local folder. First the choice and its fields, then a review that
@@ -239,54 +276,31 @@ export function RestoreDialog({
           </p>
           <fieldset className="rp-choices">
             <legend className="field-label">Restore into</legend>
-            <label className={`rp-choice${blocker ? ' rp-choice-disabled' : ''}`}>
-              <input
-                type="radio"
-                name="destination"
-                value="workspace"
-                checked={destination === 'workspace'}
-                disabled={blocker !== null || busy}
-                onChange={() => setDestination('workspace')}
-              />
-              <span>
-                <strong>The workspace {ws.name}</strong>
-                <span className="rp-choice-hint">
-                  {blocker ?? 'Replaces its files at the restored paths, after a safety backup.'}
-                </span>
-              </span>
-            </label>
-            <label className="rp-choice">
-              <input
-                type="radio"
-                name="destination"
-                value="new"
-                checked={destination === 'new'}
-                disabled={busy}
-                onChange={() => setDestination('new')}
-              />
-              <span>
-                <strong>A new workspace</strong>
-                <span className="rp-choice-hint">
-                  A new server that starts from the whole restore point; {ws.name} stays as it is.
-                </span>
-              </span>
-            </label>
-            <label className="rp-choice">
-              <input
-                type="radio"
-                name="destination"
-                value="folder"
-                checked={destination === 'folder'}
-                disabled={busy}
-                onChange={() => setDestination('folder')}
-              />
-              <span>
-                <strong>A folder on this computer</strong>
-                <span className="rp-choice-hint">
-                  Writes the files into a folder of the machine Cairn runs on.
-                </span>
-              </span>
-            </label>
+            <DestinationChoice
+              value="workspace"
+              chosen={destination}
+              disabled={blocker !== null || busy}
+              unavailable={blocker !== null}
+              title={`The workspace ${ws.name}`}
+              hint={blocker ?? 'Replaces its files at the restored paths, after a safety backup.'}
+              onChoose={setDestination}
+            />
+            <DestinationChoice
+              value="new"
+              chosen={destination}
+              disabled={busy}
+              title="A new workspace"
+              hint={`A new server that starts from the whole restore point; ${ws.name} stays as it is.`}
+              onChoose={setDestination}
+            />
+            <DestinationChoice
+              value="folder"
+              chosen={destination}
+              disabled={busy}
+              title="A folder on this computer"
+              hint="Writes the files into a folder of the machine Cairn runs on."
+              onChoose={setDestination}
+            />
           </fieldset>
           {fieldErrors.destination ? (
             <p className="field-error">{fieldErrors.destination}</p>
