@@ -9,6 +9,7 @@ import { useKeychain } from '../../state/keychain'
 import { useKeys } from '../../state/keys'
 import { useJobs } from '../../state/jobs'
 import { useSchedules } from '../../state/schedules'
+import { ConfirmBox } from './ConfirmBox'
 import { RecoveryKeyPanel } from './RecoveryKeyPanel'
 import { SectionHeading } from './SectionHeading'
 
@@ -125,36 +126,42 @@ function MasterKeySection() {
           </dl>
           <RecoveryKeyPanel />
           {recoveryKey ? null : confirm === 'export' ? (
-            <div
-              className="confirm"
-              role="group"
-              aria-label="Confirm showing the recovery key"
-              data-testid="confirm-export"
+            <ConfirmBox
+              label="Confirm showing the recovery key"
+              testId="confirm-export"
+              confirmLabel="Show the recovery key"
+              busy={exporting}
+              onConfirm={() => void exportRecovery().then(() => setConfirm(null))}
+              onCancel={() => setConfirm(null)}
             >
               <p>
                 Show the recovery key on screen? Anyone who sees it and has your storage credentials
                 can read every workspace. Make sure nobody is watching your screen.
               </p>
-              <div className="form-actions">
-                <Button
-                  small
-                  variant="primary"
-                  busy={exporting}
-                  onClick={() => void exportRecovery().then(() => setConfirm(null))}
-                >
-                  Show the recovery key
-                </Button>
-                <Button small variant="ghost" onClick={() => setConfirm(null)} disabled={exporting}>
-                  Cancel
-                </Button>
-              </div>
-            </div>
+            </ConfirmBox>
           ) : confirm === 'rotate' ? (
-            <div
-              className="confirm"
-              role="group"
-              aria-label="Confirm master key rotation"
-              data-testid="confirm-rotate"
+            <ConfirmBox
+              label="Confirm master key rotation"
+              testId="confirm-rotate"
+              confirmLabel={rotating ? 'Rotating…' : 'Replace the master key'}
+              variant="danger"
+              busy={rotating}
+              onConfirm={() => void rotateMaster().then(() => setConfirm(null))}
+              onCancel={() => setConfirm(null)}
+              status={
+                rotating ? (
+                  <span className="form-status" role="status">
+                    Re-wrapping every workspace key with the new master key…
+                  </span>
+                ) : null
+              }
+              after={
+                rotating ? (
+                  <div className="progress" role="progressbar" aria-label="Rotating the master key">
+                    <div className="progress-bar progress-indeterminate" />
+                  </div>
+                ) : null
+              }
             >
               <p>
                 <strong>Replace the master key?</strong> Cairn makes a new master key, re-wraps
@@ -172,30 +179,7 @@ function MasterKeySection() {
                   they finish.
                 </p>
               ) : null}
-              <div className="form-actions">
-                <Button
-                  small
-                  variant="danger"
-                  busy={rotating}
-                  onClick={() => void rotateMaster().then(() => setConfirm(null))}
-                >
-                  {rotating ? 'Rotating…' : 'Replace the master key'}
-                </Button>
-                <Button small variant="ghost" onClick={() => setConfirm(null)} disabled={rotating}>
-                  Cancel
-                </Button>
-                {rotating ? (
-                  <span className="form-status" role="status">
-                    Re-wrapping every workspace key with the new master key…
-                  </span>
-                ) : null}
-              </div>
-              {rotating ? (
-                <div className="progress" role="progressbar" aria-label="Rotating the master key">
-                  <div className="progress-bar progress-indeterminate" />
-                </div>
-              ) : null}
-            </div>
+            </ConfirmBox>
           ) : (
             <div className="form-actions">
               <Button small onClick={() => setConfirm('export')}>
@@ -242,31 +226,24 @@ function WorkspaceKeyRow({ workspaceId, name }: { workspaceId: string; name: str
         )}
       </div>
       {confirming ? (
-        <div className="confirm" role="group" aria-label={`Confirm key rotation for ${name}`}>
+        <ConfirmBox
+          label={`Confirm key rotation for ${name}`}
+          confirmLabel="Rotate key"
+          busy={busy}
+          onConfirm={() =>
+            void useKeys
+              .getState()
+              .rotateWorkspace(workspaceId)
+              .then(() => setConfirming(false))
+          }
+          onCancel={() => setConfirming(false)}
+        >
           <p>
             Give <strong>{name}</strong> a new data key? Backups from now on use it, so the next
             backup uploads everything again (more time and storage until older restore points are
             forgotten and pruned). Older restore points stay readable.
           </p>
-          <div className="form-actions">
-            <Button
-              small
-              variant="primary"
-              busy={busy}
-              onClick={() =>
-                void useKeys
-                  .getState()
-                  .rotateWorkspace(workspaceId)
-                  .then(() => setConfirming(false))
-              }
-            >
-              Rotate key
-            </Button>
-            <Button small variant="ghost" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </div>
-        </div>
+        </ConfirmBox>
       ) : null}
       {rotation?.state === 'error' ? (
         <ErrorPanel error={rotation.error} title={`The key of ${name} was not rotated`} />
