@@ -1,6 +1,7 @@
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { WorkspaceList, WorkspaceView } from '../../../src/shared/domain/workspace'
 import type { IdleState } from '../../../src/shared/domain/idle'
+import { workspaceRecord } from '../../support/workspace-record'
 
 export const T0 = Date.parse('2025-05-01T10:00:00.000Z')
 
@@ -27,28 +28,16 @@ export function job(overrides: Partial<Job> = {}): Job {
   }
 }
 
+/** A running Hetzner workspace as the list shows it: the shared test record plus its view fields. */
 export function workspace(overrides: Partial<WorkspaceView> = {}): WorkspaceView {
   const name = overrides.name ?? 'web'
   return {
-    id: `ws-${name}`,
-    name,
-    provider: 'hetzner',
-    state: 'running',
-    createdAt: new Date(T0).toISOString(),
-    paths: ['/home/dev'],
-    excludes: [],
-    includes: [],
-    includeCredentials: false,
-    idleTimeoutMinutes: 30,
-    location: 'fsn1',
-    serverType: 'cx22',
-    image: 'ubuntu-24.04',
-    server: null,
-    ssh: null,
-    lastBackup: null,
-    secretNames: [],
-    problem: null,
-    pending: null,
+    ...workspaceRecord({
+      id: `ws-${name}`,
+      name,
+      state: 'running',
+      createdAt: new Date(T0).toISOString(),
+    }),
     cost: { runningEur: 0.1, monthlyEur: 4.15, hourlyEur: 0.0067 },
     storageBytes: null,
     restorePointCount: null,
