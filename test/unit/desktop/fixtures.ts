@@ -1,5 +1,9 @@
 import type { Job } from '../../../src/shared/domain/jobs'
-import type { WorkspaceList, WorkspaceView } from '../../../src/shared/domain/workspace'
+import type {
+  OrphanServer,
+  WorkspaceList,
+  WorkspaceView,
+} from '../../../src/shared/domain/workspace'
 import type { IdleState } from '../../../src/shared/domain/idle'
 import { workspaceRecord } from '../../support/workspace-record'
 
@@ -42,6 +46,24 @@ export function workspace(overrides: Partial<WorkspaceView> = {}): WorkspaceView
     storageBytes: null,
     restorePointCount: null,
     sshAlias: `cairn-${name}`,
+    ...overrides,
+  }
+}
+
+/** A running server Cairn made whose workspace is gone (cairn-old, fsn1, cx22). */
+export function orphan(overrides: Partial<OrphanServer> = {}): OrphanServer {
+  return {
+    serverId: 7,
+    name: 'cairn-old',
+    workspaceId: null,
+    location: 'fsn1',
+    serverType: 'cx22',
+    status: 'running',
+    createdAt: new Date(T0).toISOString(),
+    ip: null,
+    runningEur: 1,
+    hourlyEur: 0.01,
+    monthlyEur: 4,
     ...overrides,
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../src/main/core/desktop/tray-state'
 import type { PolicyInput } from '../../../src/shared/desktop/notification-policy'
 import type { WorkspaceView } from '../../../src/shared/domain/workspace'
-import { T0, idle, job, list, workspace } from './fixtures'
+import { T0, idle, job, list, orphan, workspace } from './fixtures'
 
 function stateOf(workspaces: WorkspaceView[], ...events: PolicyInput[]): TrayState {
   let state = applyTrayEvent(emptyTrayState(), {
@@ -157,21 +157,7 @@ describe('tray model', () => {
       payload: list(
         [workspace({ name: 'web', state: 'error' }), workspace({ name: 'api', state: 'missing' })],
         {
-          orphans: [
-            {
-              serverId: 7,
-              name: 'cairn-old',
-              workspaceId: null,
-              location: 'fsn1',
-              serverType: 'cx22',
-              status: 'running',
-              createdAt: new Date(T0).toISOString(),
-              ip: null,
-              runningEur: 1,
-              hourlyEur: 0.01,
-              monthlyEur: 4,
-            },
-          ],
+          orphans: [orphan()],
           reconcileProblem: 'Hetzner did not answer; the list may be old.',
         },
       ),

@@ -3,7 +3,7 @@ import { navigationFor, trayActionNavigation } from '../../../src/main/core/desk
 import { trayModel, type TrayItem } from '../../../src/main/core/desktop/tray-menu'
 import { applyTrayEvent, emptyTrayState } from '../../../src/main/core/desktop/tray-state'
 import { events } from '../../../src/shared/contract'
-import { T0, list, workspace } from './fixtures'
+import { T0, list, orphan, workspace } from './fixtures'
 
 function find(items: TrayItem[], label: string): TrayItem & { type: 'item' } {
   for (const item of items) {
@@ -19,21 +19,7 @@ describe('where the tray and notifications send the window', () => {
   const state = applyTrayEvent(emptyTrayState(), {
     event: 'workspaces.reconciled',
     payload: list([workspace({ name: 'web' })], {
-      orphans: [
-        {
-          serverId: 7,
-          name: 'cairn-old',
-          workspaceId: null,
-          location: 'fsn1',
-          serverType: 'cx22',
-          status: 'running',
-          createdAt: new Date(T0).toISOString(),
-          ip: null,
-          runningEur: 1,
-          hourlyEur: 0.01,
-          monthlyEur: 4,
-        },
-      ],
+      orphans: [orphan()],
     }),
   })
   const items = trayModel(state, T0).items
