@@ -1,27 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasText, visible } from './pages/expect'
 import { ActivityPage } from './pages/activity-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { deleteAllWorkspaces, setUpStorage } from './support/workspace-setup'
 
 /** Activity: every job with its outcome, duration and error, filtered in the page. */
 const e2e = useE2E()
 let storageDir = ''
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-activity-'))
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-activity-')
 })
 afterAll(async () => {
-  for (const ws of (await e2e.call('workspaces.list', {})).workspaces) {
-    const job = await e2e.call('workspaces.delete', { id: ws.id, confirmName: ws.name })
-    await e2e.core.services.jobs.wait(job.id)
-  }
+  await deleteAllWorkspaces(e2e)
   await rm(storageDir, { recursive: true, force: true })
 })
 

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,6 +9,7 @@ import { RestorePointPanel } from './pages/restore-point-panel'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
+import { sshTo } from './support/workspace-setup'
 
 /**
  * The whole journey of a new user, only through the page, in Chromium against the headless host
@@ -30,33 +30,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const blob = randomBytes(6 * 1024 * 1024)
 const mainTs = 'export const version = 1\n'
 
-function ssh(command: string, input?: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ssh',
-      [
-        '-F',
-        e2e.sshConfig,
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ConnectTimeout=10',
-        `cairn-${name}`,
-        command,
-      ],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home },
-        encoding: 'buffer',
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${command}: ${error.message} ${String(stderr)}`))
-        else resolve(stdout)
-      },
-    )
-    child.stdin?.end(input ?? Buffer.alloc(0))
-  })
-}
+const ssh = (command: string, input?: Buffer) => sshTo(e2e, `cairn-${name}`, command, input)
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'cairn-e2e-journey-'))

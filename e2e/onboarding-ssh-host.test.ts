@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { appendFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +7,7 @@ import { hasText, visible } from './pages/expect'
 import { OnboardingPage } from './pages/onboarding-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { sshTo } from './support/workspace-setup'
 
 /**
  * Onboarding with a server the user already has (a fake VM of the local cloud: a real sshd):
@@ -27,19 +27,7 @@ afterAll(async () => {
   await rm(storageDir, { recursive: true, force: true })
 })
 
-function ssh(alias: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ssh',
-      ['-F', e2e.sshConfig, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', alias, command],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home } },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${alias} ${command}: ${error.message} ${stderr}`))
-        else resolve(stdout)
-      },
-    )
-  })
-}
+const ssh = async (alias: string, command: string) => (await sshTo(e2e, alias, command)).toString()
 
 describe('Onboarding with an existing SSH host', () => {
   it('adopts the host as the first workspace after its key is confirmed', async () => {

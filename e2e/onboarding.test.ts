@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { hasText, visible } from './pages/expect'
 import { OnboardingPage } from './pages/onboarding-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { sshTo } from './support/workspace-setup'
 
 /**
  * A new user on an empty data dir, with only the local cloud: onboarding takes them from the
@@ -22,20 +22,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true })
 })
 
-/** Runs `ssh -F <Cairn's ssh config> <alias> <command>`. */
-function ssh(alias: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ssh',
-      ['-F', e2e.sshConfig, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', alias, command],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home } },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${alias} ${command}: ${error.message} ${stderr}`))
-        else resolve(stdout)
-      },
-    )
-  })
-}
+const ssh = async (alias: string, command: string) => (await sshTo(e2e, alias, command)).toString()
 
 describe('Onboarding', () => {
   it('takes a new user from nothing to a running workspace', async () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -8,6 +7,7 @@ import { hasText, visible } from './pages/expect'
 import { RestorePointPanel } from './pages/restore-point-panel'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { setUpStorage, sshTo } from './support/workspace-setup'
 
 /**
  * One restore point in the workspace detail page: browse, download a file, restore a folder into
@@ -23,38 +23,13 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const blob = randomBytes(300 * 1024)
 const many = Array.from({ length: 400 }, (_, i) => `file-${String(i).padStart(3, '0')}.txt`)
 
-function ssh(command: string, input?: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ssh',
-      [
-        '-F',
-        e2e.sshConfig,
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ConnectTimeout=10',
-        `cairn-${name}`,
-        command,
-      ],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home }, encoding: 'buffer' },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${command}: ${error.message} ${String(stderr)}`))
-        else resolve(stdout)
-      },
-    )
-    child.stdin?.end(input ?? Buffer.alloc(0))
-  })
-}
+const ssh = (command: string, input?: Buffer) => sshTo(e2e, `cairn-${name}`, command, input)
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-rp-storage-'))
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-rp-storage-')
   downloads = await mkdtemp(join(tmpdir(), 'cairn-e2e-downloads-'))
   restoreDir = join(await mkdtemp(join(tmpdir(), 'cairn-e2e-restore-')), 'restored')
   process.env.CAIRN_DOWNLOADS_DIR = downloads
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
   const created = await e2e.call('workspaces.create', {
     name,
     location: 'fsn1',

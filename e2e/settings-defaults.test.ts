@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasText, visible } from './pages/expect'
 import { SettingsPage } from './pages/settings-page'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { createRunningWorkspace, setUpStorage, sshTo } from './support/workspace-setup'
 
 /**
  * Settings' defaults (schedule, retention policy, auto-stop of new workspaces) and maintenance
@@ -19,41 +17,12 @@ const name = 'defaults-ws'
 let storageDir = ''
 let workspaceId = ''
 
-function ssh(command: string, input: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ssh',
-      [
-        '-F',
-        e2e.sshConfig,
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ConnectTimeout=10',
-        `cairn-${name}`,
-        command,
-      ],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home } },
-      (error, _stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${command}: ${error.message} ${String(stderr)}`))
-        else resolve()
-      },
-    )
-    child.stdin?.end(input)
-  })
-}
+const ssh = (command: string, input: Buffer) => sshTo(e2e, `cairn-${name}`, command, input)
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-settings-defaults-'))
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-settings-defaults-')
   await e2e.call('keys.exportRecovery', { again: false })
-  const job = await e2e.call('workspaces.create', { name, location: 'fsn1', serverType: 'cx22' })
-  await e2e.core.services.jobs.wait(job.id)
-  const ws = (await e2e.call('workspaces.list', {})).workspaces.find((w) => w.name === name)
-  if (!ws) throw new Error('the workspace was not created')
-  workspaceId = ws.id
+  workspaceId = await createRunningWorkspace(e2e, name)
   // Two restore points with different data; forgetting the first leaves data only prune frees.
   for (let i = 0; i < 2; i++) {
     await ssh(`cat > ~/data-${i}.bin`, randomBytes(512 * 1024))

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppShell } from './pages/app-shell'
 import { hasText, hidden, visible } from './pages/expect'
@@ -8,6 +6,7 @@ import { Toasts } from './pages/toasts'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { createRunningWorkspace, setUpStorage } from './support/workspace-setup'
 
 /**
  * What the desktop shell and other windows do to the page, against the real core and a fake
@@ -21,15 +20,8 @@ const name = 'e2e-shell'
 let workspaceId = ''
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-shell-storage-'))
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
-  const job = await e2e.call('workspaces.create', { name, location: 'fsn1', serverType: 'cx22' })
-  const done = await e2e.core.services.jobs.wait(job.id)
-  expect(done.error?.message ?? null).toBeNull()
-  const ws = (await e2e.call('workspaces.list', {})).workspaces.find((w) => w.name === name)
-  workspaceId = ws!.id
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-shell-storage-')
+  workspaceId = await createRunningWorkspace(e2e, name)
 }, 180_000)
 
 afterAll(async () => {

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasText, visible } from './pages/expect'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { deleteAllWorkspaces, setUpStorage, sshTo } from './support/workspace-setup'
 
 /**
  * Create with its checks before money is spent, and a fork: a new workspace that starts from
@@ -15,31 +13,13 @@ import { screenshot } from './support/screenshots'
 const e2e = useE2E()
 let storageDir = ''
 
-function ssh(alias: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ssh',
-      ['-F', e2e.sshConfig, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', alias, command],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home } },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${alias} ${command}: ${error.message} ${stderr}`))
-        else resolve(stdout)
-      },
-    )
-  })
-}
+const ssh = async (alias: string, command: string) => (await sshTo(e2e, alias, command)).toString()
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-create-storage-'))
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-create-storage-')
 })
 afterAll(async () => {
-  for (const ws of (await e2e.call('workspaces.list', {})).workspaces) {
-    const job = await e2e.call('workspaces.delete', { id: ws.id, confirmName: ws.name })
-    await e2e.core.services.jobs.wait(job.id)
-  }
+  await deleteAllWorkspaces(e2e)
   await rm(storageDir, { recursive: true, force: true })
 })
 

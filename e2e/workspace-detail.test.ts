@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasText, hidden, visible } from './pages/expect'
@@ -10,6 +7,7 @@ import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
+import { createRunningWorkspace, setUpStorage, sshTo } from './support/workspace-setup'
 
 /**
  * The workspace detail page against the real core, the local cloud's fake Hetzner (its servers
@@ -21,29 +19,7 @@ let storageDir = ''
 const name = 'e2e-detail'
 let workspaceId = ''
 
-function ssh(command: string, input?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ssh',
-      [
-        '-F',
-        e2e.sshConfig,
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ConnectTimeout=10',
-        `cairn-${name}`,
-        command,
-      ],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.home } },
-      (error, _stdout, stderr) => {
-        if (error) reject(new Error(`ssh ${command}: ${error.message} ${String(stderr)}`))
-        else resolve()
-      },
-    )
-    child.stdin?.end(input ?? Buffer.alloc(0))
-  })
-}
+const ssh = (command: string, input?: Buffer) => sshTo(e2e, `cairn-${name}`, command, input)
 
 async function backUp(): Promise<void> {
   const job = await e2e.call('workspaces.backup', { id: workspaceId })
@@ -80,15 +56,8 @@ async function failRestorePointLists(page: Page, failing: { on: boolean }): Prom
 }
 
 beforeAll(async () => {
-  storageDir = await mkdtemp(join(tmpdir(), 'cairn-e2e-detail-storage-'))
-  await e2e.call('hetzner.setToken', { token: e2e.hetzner.project.token })
-  await e2e.call('storage.save', { config: { kind: 'folder', path: storageDir } })
-  await e2e.call('repository.init', {})
-  const job = await e2e.call('workspaces.create', { name, location: 'fsn1', serverType: 'cx22' })
-  const done = await e2e.core.services.jobs.wait(job.id)
-  expect(done.error?.message ?? null).toBeNull()
-  const ws = (await e2e.call('workspaces.list', {})).workspaces.find((w) => w.name === name)
-  workspaceId = ws!.id
+  storageDir = await setUpStorage(e2e, 'cairn-e2e-detail-storage-')
+  workspaceId = await createRunningWorkspace(e2e, name)
 }, 180_000)
 
 afterAll(async () => {
