@@ -2,24 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { KeytarSecretStore } from '../src/main/core/secrets/keytar-secret-store'
 import { hasText } from './pages/expect'
 import { SettingsPage } from './pages/settings-page'
 import { useE2E } from './support/harness'
+import { noKeychain } from './support/no-keychain'
 import { screenshot } from './support/screenshots'
 
 /**
  * A machine without a keychain: the core's keytar store cannot load its native library (the seam
  * the core provides for exactly this). Cairn must say so and store nothing anywhere else.
  */
-const e2e = useE2E({
-  secrets: (service) =>
-    new KeytarSecretStore({
-      service,
-      loadKeytar: () =>
-        Promise.reject(new Error('libsecret-1.so.0: cannot open shared object file')),
-    }),
-})
+const e2e = useE2E({ secrets: noKeychain })
 
 describe('Settings without a keychain', () => {
   it('warns up front, refuses to keep a token or S3 secret, and still saves a folder', async () => {

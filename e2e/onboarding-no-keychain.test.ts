@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { KeytarSecretStore } from '../src/main/core/secrets/keytar-secret-store'
 import { hasText } from './pages/expect'
 import { OnboardingPage } from './pages/onboarding-page'
 import { pageErrors, useE2E } from './support/harness'
+import { noKeychain } from './support/no-keychain'
 import { screenshot } from './support/screenshots'
 
 /** A computer without a keychain: onboarding says what to do and does not go on without one. */
-const e2e = useE2E({
-  secrets: (service) =>
-    new KeytarSecretStore({
-      service,
-      loadKeytar: () =>
-        Promise.reject(new Error('libsecret-1.so.0: cannot open shared object file')),
-    }),
-})
+const e2e = useE2E({ secrets: noKeychain })
 
 describe('Onboarding without a keychain', () => {
   it('explains how to get a keychain and stops at the welcome', async () => {
