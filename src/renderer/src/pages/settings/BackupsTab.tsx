@@ -13,6 +13,7 @@ import { MaintenanceSection } from './MaintenanceSection'
 import { RetentionForm } from './RetentionForm'
 import { ScheduleRow } from './ScheduleRow'
 import { SectionHeading } from './SectionHeading'
+import { WorkspaceSelect } from './WorkspaceSelect'
 
 function NoWorkspaces() {
   return (
@@ -97,23 +98,13 @@ function RetentionSection() {
         <p className="muted">Retention is set per workspace; there are none yet.</p>
       ) : (
         <>
-          <div className="field retention-workspace">
-            <label className="field-label" htmlFor="retention-workspace">
-              Workspace
-            </label>
-            <select
-              id="retention-workspace"
-              className="input"
-              value={workspaceId}
-              onChange={(e) => setChosen(e.target.value)}
-            >
-              {items.map((i) => (
-                <option key={i.workspaceId} value={i.workspaceId}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <WorkspaceSelect
+            id="retention-workspace"
+            className="retention-workspace"
+            items={items}
+            value={workspaceId}
+            onChange={setChosen}
+          />
           {view?.status === 'error' && view.error ? (
             <ErrorPanel
               error={view.error}

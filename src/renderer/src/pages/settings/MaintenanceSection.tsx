@@ -12,6 +12,7 @@ import { useMaintenance, type MaintenanceRun } from '../../state/maintenance'
 import { useSchedules } from '../../state/schedules'
 import { JobProgress } from '../workspaces/JobProgress'
 import { SectionHeading } from './SectionHeading'
+import { WorkspaceSelect } from './WorkspaceSelect'
 
 const shares = [
   { value: 0, label: 'Structure only (index, trees): fastest' },
@@ -137,25 +138,15 @@ function CheckPart() {
         they need is stored. Reading data back proves it decrypts; it costs downloads.
       </p>
       <div className="maintenance-fields">
-        <div className="field">
-          <label className="field-label" htmlFor="check-scope">
-            Workspaces
-          </label>
-          <select
-            id="check-scope"
-            className="input"
-            value={scope}
-            disabled={running}
-            onChange={(e) => setScope(e.target.value)}
-          >
-            <option value="">All workspaces</option>
-            {items.map((i) => (
-              <option key={i.workspaceId} value={i.workspaceId}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <WorkspaceSelect
+          id="check-scope"
+          label="Workspaces"
+          items={items}
+          value={scope}
+          disabled={running}
+          allLabel="All workspaces"
+          onChange={setScope}
+        />
         <div className="field">
           <label className="field-label" htmlFor="check-share">
             Data read back
@@ -213,27 +204,16 @@ function PrunePart() {
       ) : (
         <>
           <div className="maintenance-fields">
-            <div className="field">
-              <label className="field-label" htmlFor="prune-workspace">
-                Workspace
-              </label>
-              <select
-                id="prune-workspace"
-                className="input"
-                value={workspaceId}
-                disabled={running}
-                onChange={(e) => {
-                  setChosen(e.target.value)
-                  useMaintenance.getState().clear('prune')
-                }}
-              >
-                {items.map((i) => (
-                  <option key={i.workspaceId} value={i.workspaceId}>
-                    {i.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <WorkspaceSelect
+              id="prune-workspace"
+              items={items}
+              value={workspaceId}
+              disabled={running}
+              onChange={(id) => {
+                setChosen(id)
+                useMaintenance.getState().clear('prune')
+              }}
+            />
           </div>
           <div className="form-actions">
             <Button small busy={running} onClick={() => void prune(workspaceId, true)}>
