@@ -3,13 +3,12 @@ import type { StorageConfig } from '../../../../shared/domain/settings'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { DatabaseIcon, FolderIcon } from '../../components/icons'
-import { Message } from '../../components/Message'
-import { storageErrorHeading } from '../../lib/errors'
 import { storedSecretApplies, type StorageDraft } from '../../lib/storage-form'
 import { useOnboarding } from '../../state/onboarding'
 import { useSettings } from '../../state/settings'
 import { useStorage } from '../../state/storage'
 import { StorageForm } from '../settings/StorageForm'
+import { StorageRunError } from '../settings/StorageRunError'
 import { StorageSteps } from '../settings/StorageSteps'
 import { StepFooter } from './StepFooter'
 
@@ -25,14 +24,7 @@ function RunOutcome() {
   const endpoint = useStorage((s) => (s.draft.kind === 's3' ? s.draft.endpoint : null))
   if (run.status === 'idle' || run.status === 'running' || run.status === 'saved') return null
   if (run.status === 'error') {
-    return (
-      <Callout tone="error" title={storageErrorHeading(run.error, endpoint)} testId="storage-error">
-        <p data-error-code={run.error.code}>
-          <Message text={run.error.message} />
-        </p>
-        {run.action === 'save' ? <p className="callout-note">Nothing was saved.</p> : null}
-      </Callout>
-    )
+    return <StorageRunError run={run} endpoint={endpoint} />
   }
   const ok = run.result.ok
   return (

@@ -4,13 +4,12 @@ import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { ErrorPanel } from '../../components/ErrorPanel'
 import { DatabaseIcon, FolderIcon } from '../../components/icons'
-import { storageErrorHeading } from '../../lib/errors'
 import { storedSecretApplies } from '../../lib/storage-form'
 import { useStorage } from '../../state/storage'
 import { SectionHeading } from './SectionHeading'
 import { StorageForm } from './StorageForm'
+import { StorageRunError } from './StorageRunError'
 import { StorageSteps } from './StorageSteps'
-import { Message } from '../../components/Message'
 
 function SavedStorage({ config, hasSecret }: { config: StorageConfig; hasSecret: boolean }) {
   const [confirming, setConfirming] = useState(false)
@@ -129,14 +128,7 @@ function RunResult({ endpoint }: { endpoint: string | null }) {
   const run = useStorage((s) => s.run)
   if (run.status === 'idle' || run.status === 'running') return null
   if (run.status === 'error') {
-    return (
-      <Callout tone="error" title={storageErrorHeading(run.error, endpoint)} testId="storage-error">
-        <p data-error-code={run.error.code}>
-          <Message text={run.error.message} />
-        </p>
-        {run.action === 'save' ? <p className="callout-note">Nothing was saved.</p> : null}
-      </Callout>
-    )
+    return <StorageRunError run={run} endpoint={endpoint} />
   }
   const failedAt = firstFailure(run.result.steps)
   const ok = run.result.ok && !failedAt
