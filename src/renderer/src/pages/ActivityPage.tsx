@@ -1,5 +1,5 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual'
-import { useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { Job } from '../../../shared/domain/jobs'
 import { jobKinds } from '../../../shared/domain/jobs'
 import { Button } from '../components/Button'
@@ -9,6 +9,7 @@ import { ActivityIcon } from '../components/icons'
 import { Message } from '../components/Message'
 import { Skeleton } from '../components/Skeleton'
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format'
+import { useScrollMargin } from '../lib/use-scroll-margin'
 import {
   emptyActivityFilter,
   filterJobs,
@@ -203,17 +204,7 @@ function Filters({
 
 /** The jobs, virtualised against the document's scroll (only those near the viewport exist). */
 function JobList({ jobs, nameOf }: { jobs: Job[]; nameOf: (id: string) => string | null }) {
-  const listRef = useRef<HTMLDivElement>(null)
-  const [margin, setMargin] = useState(0)
-  useLayoutEffect(() => {
-    const el = listRef.current
-    if (!el) return
-    const measure = () => setMargin(el.getBoundingClientRect().top + window.scrollY)
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(document.body)
-    return () => observer.disconnect()
-  }, [])
+  const { listRef, margin } = useScrollMargin()
   const virtualizer = useWindowVirtualizer({
     count: jobs.length,
     estimateSize: () => 64,

@@ -1,8 +1,8 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual'
-import { useLayoutEffect, useRef, useState } from 'react'
 import type { Job } from '../../../../shared/domain/jobs'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { rowHealth, rowStateOf } from '../../lib/workspace-row'
+import { useScrollMargin } from '../../lib/use-scroll-margin'
 import { useClock } from '../../state/clock'
 import { useWorkspaceSchedules } from '../../state/workspace-schedules'
 import { WorkspaceRow } from './WorkspaceRow'
@@ -24,20 +24,9 @@ export function WorkspaceTable({
   jobsByWorkspace: ReadonlyMap<string, Job[]>
   hideJobId: string | null
 }) {
-  const listRef = useRef<HTMLDivElement>(null)
-  const [margin, setMargin] = useState(0)
+  const { listRef, margin } = useScrollMargin()
   const now = useClock((s) => s.now)
   const schedules = useWorkspaceSchedules((s) => s.byWorkspace)
-  useLayoutEffect(() => {
-    const el = listRef.current
-    if (!el) return
-    const measure = () => setMargin(el.getBoundingClientRect().top + window.scrollY)
-    measure()
-    // Panels above the list (the create form, callouts) move it.
-    const observer = new ResizeObserver(measure)
-    observer.observe(document.body)
-    return () => observer.disconnect()
-  }, [])
   const virtualizer = useWindowVirtualizer({
     count: workspaces.length,
     estimateSize: () => ROW_ESTIMATE,
