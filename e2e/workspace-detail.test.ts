@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasText, hidden, visible } from './pages/expect'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { WorkspacesPage } from './pages/workspaces-page'
+import { failCalls } from './support/fail-calls'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
 import { createRunningWorkspace, setUpStorage, sshTo } from './support/workspace-setup'
@@ -25,34 +25,6 @@ async function backUp(): Promise<void> {
   const job = await e2e.call('workspaces.backup', { id: workspaceId })
   const done = await e2e.core.services.jobs.wait(job.id)
   expect(done.state).toBe('succeeded')
-}
-
-/** Fails restorePoints.list calls while `failing.on`, as an unreachable storage would. */
-async function failRestorePointLists(page: Page, failing: { on: boolean }): Promise<void> {
-  await page.routeWebSocket(/.*/, (ws) => {
-    const server = ws.connectToServer()
-    ws.onMessage((message) => {
-      if (failing.on && typeof message === 'string') {
-        const call = JSON.parse(message) as { t?: string; id?: number; method?: string }
-        if (call.t === 'call' && call.method === 'restorePoints.list') {
-          ws.send(
-            JSON.stringify({
-              t: 'result',
-              id: call.id,
-              ok: false,
-              error: {
-                code: 'storage_failed',
-                message: 'The storage did not answer. Check the connection and try again.',
-              },
-            }),
-          )
-          return
-        }
-      }
-      server.send(message)
-    })
-    server.onMessage((message) => ws.send(message))
-  })
 }
 
 beforeAll(async () => {
@@ -140,8 +112,8 @@ describe('Workspace detail', () => {
 
   it('shows why the restore points could not be listed, and lists them on Retry', async () => {
     const page = await e2e.open()
-    const failing = { on: true }
-    await failRestorePointLists(page, failing)
+    const failing = { methods: new Set(['restorePoints.list']) }
+    await failCalls(page, failing)
     await page.reload()
     const list = new WorkspacesPage(page)
     await visible(list.workspace(name))
@@ -149,7 +121,7 @@ describe('Workspace detail', () => {
     await detail.openFromList(name)
     await hasText(detail.error, 'The storage did not answer')
     await hasText(detail.error, 'The restore points could not be listed')
-    failing.on = false
+    failing.methods.clear()
     await detail.error.getByRole('button', { name: 'Retry' }).click()
     await hidden(detail.error)
     await expect.poll(() => detail.points.count()).toBeGreaterThan(0)
