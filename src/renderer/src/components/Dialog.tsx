@@ -1,4 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react'
+import type { UiError } from '../lib/errors'
+import { Button } from './Button'
+import { Message } from './Message'
 
 /**
  * A modal: a native <dialog> opened with showModal on mount (focus stays inside) and closed on
@@ -44,5 +47,40 @@ export function Dialog({
     >
       {children}
     </dialog>
+  )
+}
+
+/** A dialog form's last lines: why it failed, Cancel, and the submit button. */
+export function DialogFooter({
+  error,
+  busy,
+  submitLabel,
+  variant,
+  disabled = false,
+  onCancel,
+}: {
+  error: UiError | null
+  busy: boolean
+  submitLabel: ReactNode
+  variant: 'primary' | 'danger'
+  disabled?: boolean
+  onCancel(): void
+}) {
+  return (
+    <>
+      {error ? (
+        <p className="field-error" role="alert">
+          <Message text={error.message} />
+        </p>
+      ) : null}
+      <div className="form-actions dialog-actions">
+        <Button variant="ghost" disabled={busy} onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" variant={variant} busy={busy} disabled={disabled}>
+          {submitLabel}
+        </Button>
+      </div>
+    </>
   )
 }

@@ -1,9 +1,7 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
 import type { RestorePoint } from '../../../../shared/domain/backup'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
-import { Button } from '../../components/Button'
-import { Dialog } from '../../components/Dialog'
-import { Message } from '../../components/Message'
+import { Dialog, DialogFooter } from '../../components/Dialog'
 import type { UiError } from '../../lib/errors'
 import { formatBytes, formatDateTime } from '../../lib/format'
 import { formatHourly } from '../../lib/money'
@@ -184,19 +182,14 @@ export function StartDialog({
             : 'the latest restore point'}{' '}
           into it. Billing starts when the server is created.
         </p>
-        {error ? (
-          <p className="field-error" role="alert">
-            <Message text={error.message} />
-          </p>
-        ) : null}
-        <div className="form-actions dialog-actions">
-          <Button variant="ghost" disabled={busy} onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={!typeAvailable}>
-            Start workspace
-          </Button>
-        </div>
+        <DialogFooter
+          error={error}
+          busy={busy}
+          submitLabel="Start workspace"
+          variant="primary"
+          disabled={!typeAvailable}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   )

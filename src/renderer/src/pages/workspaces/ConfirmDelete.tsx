@@ -1,7 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react'
-import { Button } from '../../components/Button'
-import { Dialog } from '../../components/Dialog'
-import { Message } from '../../components/Message'
+import { Dialog, DialogFooter } from '../../components/Dialog'
 import type { UiError } from '../../lib/errors'
 
 /**
@@ -58,19 +56,14 @@ export function ConfirmDelete({
           disabled={busy}
           onChange={(e) => setTyped(e.target.value)}
         />
-        {error ? (
-          <p className="field-error" role="alert">
-            <Message text={error.message} />
-          </p>
-        ) : null}
-        <div className="form-actions dialog-actions">
-          <Button variant="ghost" disabled={busy} onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="danger" busy={busy} disabled={!matches}>
-            {confirmLabel}
-          </Button>
-        </div>
+        <DialogFooter
+          error={error}
+          busy={busy}
+          submitLabel={confirmLabel}
+          variant="danger"
+          disabled={!matches}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   )
