@@ -170,6 +170,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
       reader,
       parentReader,
       changeDetection: options.changeDetection ?? 'strict',
+      reuseTrees: options.reuseUnchangedTrees ?? true,
       warn: (warning) => {
         if (warning.message.startsWith('Not backed up')) stats.filesSkipped++
         else if (warning.message.startsWith('Changed while')) stats.filesChangedWhileReading++

@@ -1,6 +1,6 @@
 import { CairnError } from '../../../shared/errors'
 import type { SnapshotReader, SnapshotWriter, TreeEntry } from '../repo'
-import { displayName, isDamage } from '../repo'
+import { displayName, encodesSame, isDamage } from '../repo'
 import type { EntryType } from '../repo'
 import { isUnchanged, splitNs, type SplitTime } from './change-detection'
 import { fileJob, type FileOutcome, type FileReader } from './file-reader'
@@ -17,6 +17,10 @@ interface OpenDir {
   name: Buffer
   entry: SourceEntry
   children: Pending[]
+  /** Each child's entry in the parent restore point, or null (same order as `children`). */
+  olds: (TreeEntry | null)[]
+  /** This directory's entry in the parent restore point, or null. */
+  old: TreeEntry | null
   /** This directory as the parent restore point had it; `map` once loaded. */
   parent: Promise<ParentDir>
   map: ParentDir | undefined
@@ -48,6 +52,11 @@ export interface TreeBuilderOptions {
   onFileDone(entry: SourceEntry): void
   /** Any async step failed: the whole backup stops. */
   fail(error: unknown): void
+  /**
+   * Keep the parent's tree id for a folder whose entries all encode exactly as the parent's
+   * (default true; off only to compare against writing every tree).
+   */
+  reuseTrees?: boolean
 }
 
 /**
@@ -67,7 +76,15 @@ export class TreeBuilder {
   /** First outcome of each multiply-linked inode in this backup (device:inode). */
   private readonly linked = new Map<string, Promise<FileOutcome>>()
 
-  constructor(private readonly options: TreeBuilderOptions) {}
+  /** Folders whose parent tree id was kept, and folders whose tree was written. */
+  readonly treeCounts = { reused: 0, written: 0 }
+  private readonly reuse: boolean
+
+  constructor(private readonly options: TreeBuilderOptions) {
+    // A kept id is only as good as the check that it names the bytes read: the parent reader
+    // must recompute ids (SnapshotReader's default).
+    this.reuse = (options.reuseTrees ?? true) && options.parentReader?.verifiesIds === true
+  }
 
   /** A new backed-up path starts: its top entry, its name in the root tree, its parent version. */
   addRoot(entry: SourceEntry, name: Buffer, parentEntry: TreeEntry | null): Promise<void> | void {
@@ -109,7 +126,11 @@ export class TreeBuilder {
   async finish(): Promise<string> {
     this.closeAll()
     const entries = await Promise.all(this.roots)
-    return this.options.writer.writeTree(entries.filter((e): e is TreeEntry => e !== null))
+    this.treeCounts.written++
+    return this.options.writer.writeTree(
+      entries.filter((e): e is TreeEntry => e !== null),
+      { referencesChecked: true },
+    )
   }
 
   private addTo(
@@ -126,6 +147,7 @@ export class TreeBuilder {
     }
     const leaf = this.leaf(entry, name, old)
     top.children.push(leaf.pending)
+    top.olds.push(old)
     return leaf.wait
   }
 
@@ -135,6 +157,8 @@ export class TreeBuilder {
       name,
       entry,
       children: [],
+      olds: [],
+      old,
       parent: Promise.resolve(null),
       map: null,
     }
@@ -169,19 +193,65 @@ export class TreeBuilder {
 
   private close(): void {
     const dir = this.stack.pop()!
-    const writer = this.options.writer
     const settled = dir.children.every((c) => !(c instanceof Promise))
-    const write = (children: readonly (TreeEntry | null)[]) =>
-      writer
-        .writeTree(children.filter((e): e is TreeEntry => e !== null))
-        .then((subtree): TreeEntry => dirEntry(dir.entry, dir.name, subtree))
-    const tree = settled
-      ? write(dir.children as (TreeEntry | null)[])
-      : Promise.all(dir.children).then(write)
-    tree.catch((error: unknown) => this.options.fail(error))
+    const tree: TreeEntry | Promise<TreeEntry> = settled
+      ? this.closeWith(dir, dir.children as (TreeEntry | null)[])
+      : Promise.all(dir.children).then((children) => this.closeWith(dir, children))
+    if (tree instanceof Promise) tree.catch((error: unknown) => this.options.fail(error))
     const parent = this.stack[this.stack.length - 1]
-    if (parent) parent.children.push(tree)
-    else this.roots.push(tree)
+    if (parent) {
+      parent.children.push(tree)
+      parent.olds.push(dir.old)
+    } else this.roots.push(tree)
+  }
+
+  /**
+   * The directory's entry once its children are known: with the parent's tree id when every
+   * entry encodes exactly as in the parent's tree (so writing it would give the same bytes and
+   * id), else with a newly written tree.
+   */
+  private closeWith(
+    dir: OpenDir,
+    children: readonly (TreeEntry | null)[],
+  ): TreeEntry | Promise<TreeEntry> {
+    const entries = children.filter((e): e is TreeEntry => e !== null)
+    const writer = this.options.writer
+    const subtree = this.reuse ? dir.old?.subtree : undefined
+    if (
+      subtree !== undefined &&
+      dir.map &&
+      this.matchesParent(dir.map, children, dir.olds, entries.length) &&
+      writer.reuseTree(subtree, entries)
+    ) {
+      this.treeCounts.reused++
+      return dirEntry(dir.entry, dir.name, subtree)
+    }
+    this.treeCounts.written++
+    return writer
+      .writeTree(entries, { referencesChecked: true })
+      .then((id): TreeEntry => dirEntry(dir.entry, dir.name, id))
+  }
+
+  /**
+   * Whether the children are exactly the parent tree's entries: as many, each found under its
+   * own name (`olds`, looked up when it was listed) and encoding the same, none twice.
+   */
+  private matchesParent(
+    map: Map<string, TreeEntry>,
+    children: readonly (TreeEntry | null)[],
+    olds: readonly (TreeEntry | null)[],
+    count: number,
+  ): boolean {
+    if (count !== map.size) return false
+    const matched = new Set<TreeEntry>()
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]
+      if (child === null || child === undefined) continue
+      const old = olds[i]
+      if (!old || matched.has(old) || !encodesSame(child, old)) return false
+      matched.add(old)
+    }
+    return matched.size === map.size
   }
 
   /**

@@ -91,6 +91,11 @@ export interface BackupOptions {
   lease?: boolean | { holder: string; hostname?: string }
   /** Tuning of the repository writer (pack size, parallelism). */
   writer?: Omit<SnapshotWriterOptions, 'signal'>
+  /**
+   * Keep the parent restore point's tree id for folders whose entries are all unchanged instead
+   * of encoding and hashing the same tree again (default true; the result is the same bytes).
+   */
+  reuseUnchangedTrees?: boolean
   signal?: AbortSignal
   onProgress?: (progress: BackupProgress) => void
   /** Each warning as it happens (also collected in the result and the restore point). */

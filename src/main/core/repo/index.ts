@@ -19,6 +19,7 @@ export type { Snapshot, SnapshotInfo, SnapshotStats, SnapshotTrigger } from './s
 export type { TreeEntry, EntryType, ExtendedAttribute } from './tree/tree-entry'
 export { compareNames, sortEntries } from './tree/tree-entry'
 export { checkEntryName } from './tree/tree-codec'
+export { encodesSame } from './tree/tree-equality'
 export { loadIndex, writeIndexFiles, compactIndex } from './index/index-store'
 export type { IndexCache, LoadedIndex } from './index/index-store'
 export { FolderIndexCache } from './index/folder-index-cache'

@@ -59,6 +59,11 @@ export class SnapshotReader {
     this.signal = options.signal
   }
 
+  /** Whether every blob's id is recomputed from its plaintext on reading (`verifyIds`). */
+  get verifiesIds(): boolean {
+    return this.verifyIds
+  }
+
   /** All restore points, oldest first. */
   async listSnapshots(): Promise<SnapshotListing> {
     const ids: string[] = []

@@ -316,20 +316,55 @@ export class SnapshotWriter {
   /**
    * Stores a directory (entries in any order; they are sorted by name) and returns its tree id.
    * Every content blob and subtree it references must already be stored or pending here, so a
-   * restore point can never point at data the repository does not have.
+   * restore point can never point at data the repository does not have. That is checked here
+   * unless the caller says `referencesChecked`: it got every id from this writer (`addFileContent`,
+   * `writeTree`, `reuseTree`) or checked it with `hasBlob` (a backup looks each id up once, not
+   * twice). A blob once known here stays known: pending ids move to the index when stored.
    */
-  async writeTree(entries: readonly TreeEntry[]): Promise<string> {
+  async writeTree(
+    entries: readonly TreeEntry[],
+    options: { referencesChecked?: boolean } = {},
+  ): Promise<string> {
     this.check()
     const sorted = sortEntries([...entries])
-    for (const entry of sorted) {
-      const references = entry.type === 'dir' ? [entry.subtree ?? ''] : (entry.content ?? [])
-      const missing = references.find((id) => !this.hasBlob(id))
-      if (missing !== undefined) {
-        throw new CairnError(
-          'internal',
-          `A directory entry references ${entry.type === 'dir' ? 'a tree' : 'data'} (${missing.slice(0, 8)}) that is not in the repository.`,
-        )
+    if (!options.referencesChecked) {
+      for (const entry of sorted) {
+        const references = entry.type === 'dir' ? [entry.subtree ?? ''] : (entry.content ?? [])
+        const missing = references.find((id) => !this.hasBlob(id))
+        if (missing !== undefined) {
+          throw new CairnError(
+            'internal',
+            `A directory entry references ${entry.type === 'dir' ? 'a tree' : 'data'} (${missing.slice(0, 8)}) that is not in the repository.`,
+          )
+        }
       }
+    }
+    this.count(sorted)
+    return (await this.storeBlob('tree', encodeTree(sorted))).id
+  }
+
+  /**
+   * Records a directory whose tree is already stored, in place of `writeTree`, and counts its
+   * entries as `writeTree` would. The caller vouches that `entries` encode to exactly the stored
+   * tree's bytes (tree-equality.ts `encodesSame` against the entries read from that tree, with
+   * its id verified on reading) and that their references are checked as for `writeTree`. The
+   * id is only accepted when it would also be this writer's id for those bytes: a tree blob in
+   * the index under this writer's key version (ids are keyed by the data key), or one this
+   * writer is storing. Returns false, recording nothing, otherwise; the caller then writes it.
+   */
+  reuseTree(id: string, entries: readonly TreeEntry[]): boolean {
+    this.check()
+    if (!this.pending.has(id)) {
+      const location = this.index.lookup(id)
+      if (!location || location.type !== 'tree' || location.pack.keyVersion !== this.key.version)
+        return false
+    }
+    this.count(entries)
+    return true
+  }
+
+  private count(entries: readonly TreeEntry[]): void {
+    for (const entry of entries) {
       if (entry.type === 'file') {
         this.tally.files++
         this.tally.bytes += entry.size
@@ -337,7 +372,6 @@ export class SnapshotWriter {
       } else if (entry.type === 'dir') this.tally.dirs++
       else if (entry.type === 'symlink') this.tally.symlinks++
     }
-    return (await this.storeBlob('tree', encodeTree(sorted))).id
   }
 
   /**
