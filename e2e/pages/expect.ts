@@ -1,4 +1,4 @@
-import type { Locator } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
 
 const TIMEOUT = 30_000
@@ -30,4 +30,29 @@ export async function hasText(
     )
     .toBe(true)
   return last
+}
+
+/**
+ * The inline error a field points at with aria-describedby. Polled: the field points at its hint
+ * until the page has rendered the error, so reading the attribute once races the render.
+ */
+export async function fieldErrorOf(page: Page, field: Locator, timeout = TIMEOUT): Promise<string> {
+  let text = ''
+  await expect
+    .poll(
+      async () => {
+        const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(/\s+/)
+        for (const id of ids.filter(Boolean)) {
+          const error = page.locator(`[id="${id}"].field-error`)
+          if (await error.isVisible()) {
+            text = (await error.innerText()).trim()
+            return true
+          }
+        }
+        return false
+      },
+      { timeout, interval: 100 },
+    )
+    .toBe(true)
+  return text
 }

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { hasText, hidden, visible } from './expect'
+import { fieldErrorOf, hasText, hidden, visible } from './expect'
 
 export type OnboardingStepName = 'welcome' | 'storage' | 'keys' | 'compute' | 'workspace' | 'done'
 
@@ -55,10 +55,7 @@ export class OnboardingPage {
 
   /** The inline error under a labelled field. */
   async fieldError(label: string | RegExp): Promise<string> {
-    const id = await this.field(label).getAttribute('aria-describedby')
-    const error = this.page.locator(`[id="${id}"].field-error`)
-    await visible(error)
-    return (await error.innerText()).trim()
+    return fieldErrorOf(this.page, this.field(label))
   }
 
   // Welcome
