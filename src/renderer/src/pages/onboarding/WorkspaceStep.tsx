@@ -1,8 +1,5 @@
 import { useEffect, type FormEvent } from 'react'
 import type { HetznerCatalog } from '../../../../shared/domain/hetzner'
-import { Button } from '../../components/Button'
-import { Callout } from '../../components/Callout'
-import { Message } from '../../components/Message'
 import { Skeleton } from '../../components/Skeleton'
 import { Spinner } from '../../components/Spinner'
 import { serverTypesFor } from '../../lib/catalog'
@@ -14,6 +11,7 @@ import { resetCreateDraft, useWorkspaceCreate } from '../../state/workspace-crea
 import {
   CatalogLoadError,
   CreateError,
+  CreateFailed,
   LocationField,
   useCreateCatalog,
   WorkspaceNameField,
@@ -70,7 +68,6 @@ function ServerChoice({ catalog }: { catalog: HetznerCatalog }) {
 
 function CreateJob({ jobId, name }: { jobId: string; name: string }) {
   const job = useJobs((s) => s.jobs.find((j) => j.id === jobId) ?? null)
-  const backToForm = useWorkspaceCreate((s) => s.backToForm)
   const finish = useOnboarding((s) => s.finish)
   const succeeded = job?.state === 'succeeded' ? job : null
   useEffect(() => {
@@ -101,24 +98,11 @@ function CreateJob({ jobId, name }: { jobId: string; name: string }) {
           </p>
         )
       ) : (
-        <Callout
-          tone={job.state === 'failed' ? 'error' : 'info'}
-          title={job.state === 'failed' ? `${name} could not be created` : 'Creation cancelled'}
-          testId="create-failed"
-          actions={
-            <Button small onClick={backToForm}>
-              Back to the form
-            </Button>
-          }
-        >
-          {job.error ? (
-            <p data-error-code={job.error.code}>
-              <Message text={job.error.message} />
-            </p>
-          ) : (
-            <p>Any server Cairn had started for it is deleted.</p>
-          )}
-        </Callout>
+        <CreateFailed
+          job={job}
+          name={name}
+          leftover="Any server Cairn had started for it is deleted."
+        />
       )}
     </section>
   )

@@ -1,5 +1,6 @@
-import { useEffect } from 'react'
+import { useEffect, type ReactNode } from 'react'
 import type { HetznerCatalog } from '../../../../shared/domain/hetzner'
+import type { Job } from '../../../../shared/domain/jobs'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { Field } from '../../components/Field'
@@ -137,6 +138,47 @@ export function CreateError() {
       <p data-error-code={error.code}>
         <Message text={error.message} />
       </p>
+    </Callout>
+  )
+}
+
+/**
+ * A create job that failed or was cancelled: why, and Back to the form (plus `actions`).
+ * `leftover` says what became of a server it had started.
+ */
+export function CreateFailed({
+  job,
+  name,
+  leftover,
+  actions,
+}: {
+  job: Job
+  name: string
+  leftover: string
+  actions?: ReactNode
+}) {
+  const backToForm = useWorkspaceCreate((s) => s.backToForm)
+  return (
+    <Callout
+      tone={job.state === 'failed' ? 'error' : 'info'}
+      title={job.state === 'failed' ? `${name} could not be created` : 'Creation cancelled'}
+      testId="create-failed"
+      actions={
+        <>
+          <Button small onClick={backToForm}>
+            Back to the form
+          </Button>
+          {actions}
+        </>
+      }
+    >
+      {job.error ? (
+        <p data-error-code={job.error.code}>
+          <Message text={job.error.message} />
+        </p>
+      ) : (
+        <p>{leftover}</p>
+      )}
     </Callout>
   )
 }

@@ -1,16 +1,14 @@
 import { useEffect } from 'react'
 import { Button } from '../../components/Button'
-import { Callout } from '../../components/Callout'
-import { Message } from '../../components/Message'
 import { Spinner } from '../../components/Spinner'
 import { useJobs } from '../../state/jobs'
 import { resetCreateDraft, useWorkspaceCreate } from '../../state/workspace-create'
+import { CreateFailed } from './CreateFields'
 import { JobProgress } from './JobProgress'
 
 /** The create job the form started: its progress, then (on failure) why and a way back. */
 export function CreateProgress({ jobId, name }: { jobId: string; name: string }) {
   const job = useJobs((s) => s.jobs.find((j) => j.id === jobId) ?? null)
-  const backToForm = useWorkspaceCreate((s) => s.backToForm)
   const close = useWorkspaceCreate((s) => s.close)
   const succeeded = job?.state === 'succeeded'
   // Done: the workspace's own card takes over.
@@ -41,29 +39,16 @@ export function CreateProgress({ jobId, name }: { jobId: string; name: string })
           <JobProgress job={job} label={`Creating ${name}`} />
         </>
       ) : job.state === 'failed' || job.state === 'cancelled' ? (
-        <Callout
-          tone={job.state === 'failed' ? 'error' : 'info'}
-          title={job.state === 'failed' ? `${name} could not be created` : 'Creation cancelled'}
-          testId="create-failed"
+        <CreateFailed
+          job={job}
+          name={name}
+          leftover="Any server Cairn had started for it is deleted or listed below."
           actions={
-            <>
-              <Button small onClick={backToForm}>
-                Back to the form
-              </Button>
-              <Button small variant="ghost" onClick={close}>
-                Close
-              </Button>
-            </>
+            <Button small variant="ghost" onClick={close}>
+              Close
+            </Button>
           }
-        >
-          {job.error ? (
-            <p data-error-code={job.error.code}>
-              <Message text={job.error.message} />
-            </p>
-          ) : (
-            <p>Any server Cairn had started for it is deleted or listed below.</p>
-          )}
-        </Callout>
+        />
       ) : null}
     </section>
   )
