@@ -1,12 +1,11 @@
-import { rm } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AppShell } from './pages/app-shell'
 import { hasText, hidden, visible } from './pages/expect'
 import { Toasts } from './pages/toasts'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
-import { createRunningWorkspace, setUpStorage } from './support/workspace-setup'
+import { useRunningWorkspace } from './support/workspace-setup'
 
 /**
  * What the desktop shell and other windows do to the page, against the real core and a fake
@@ -15,22 +14,8 @@ import { createRunningWorkspace, setUpStorage } from './support/workspace-setup'
  * restorePoints.pinsChanged; a real idle warning's Keep running reaching the core.
  */
 const e2e = useE2E()
-let storageDir = ''
 const name = 'e2e-shell'
-let workspaceId = ''
-
-beforeAll(async () => {
-  storageDir = await setUpStorage(e2e, 'cairn-e2e-shell-storage-')
-  workspaceId = await createRunningWorkspace(e2e, name)
-}, 180_000)
-
-afterAll(async () => {
-  if (workspaceId) {
-    const job = await e2e.call('workspaces.delete', { id: workspaceId, confirmName: name })
-    await e2e.core.services.jobs.wait(job.id)
-  }
-  await rm(storageDir, { recursive: true, force: true })
-})
+const workspace = useRunningWorkspace(e2e, name, 'cairn-e2e-shell-storage-')
 
 async function openApp() {
   const page = await e2e.open()
@@ -46,7 +31,7 @@ describe('Shell actions in the page', () => {
     const errors = pageErrors(page)
     const detail = new WorkspaceDetailPage(page)
     await visible(page.locator(`[data-testid="workspace"][data-name="${name}"]`))
-    e2e.core.events.emit('app.navigate', { page: 'workspace', workspaceId })
+    e2e.core.events.emit('app.navigate', { page: 'workspace', workspaceId: workspace.id })
     await visible(detail.root)
     await hasText(page.locator('h1'), name)
     e2e.core.events.emit('app.navigate', { page: 'workspaces' })
@@ -56,7 +41,7 @@ describe('Shell actions in the page', () => {
   })
 
   it('pins and unpins a restore point from its row, and follows pins changed elsewhere', async () => {
-    const backup = await e2e.call('workspaces.backup', { id: workspaceId })
+    const backup = await e2e.call('workspaces.backup', { id: workspace.id })
     expect((await e2e.core.services.jobs.wait(backup.id)).state).toBe('succeeded')
     const page = await openApp()
     const errors = pageErrors(page)
@@ -83,18 +68,20 @@ describe('Shell actions in the page', () => {
     await page.screenshot({ path: 'test-results/screenshots/workspace-detail-pinned-1024.png' })
     await page.setViewportSize({ width: 1280, height: 800 })
     expect(
-      (await e2e.call('restorePoints.pins', { workspaceId })).map((p) => p.restorePointId),
+      (await e2e.call('restorePoints.pins', { workspaceId: workspace.id })).map(
+        (p) => p.restorePointId,
+      ),
     ).toEqual([pointId])
 
     await pin.click()
     await hidden(point.getByTestId('restore-point-pinned'))
     await hasText(pin, 'Pin')
-    expect(await e2e.call('restorePoints.pins', { workspaceId })).toEqual([])
+    expect(await e2e.call('restorePoints.pins', { workspaceId: workspace.id })).toEqual([])
 
     // Another window (here: a call through the contract) pins: this page follows the event.
-    await e2e.call('restorePoints.pin', { workspaceId, restorePoint: pointId })
+    await e2e.call('restorePoints.pin', { workspaceId: workspace.id, restorePoint: pointId })
     await visible(point.getByTestId('restore-point-pinned'))
-    await e2e.call('restorePoints.unpin', { workspaceId, restorePoint: pointId })
+    await e2e.call('restorePoints.unpin', { workspaceId: workspace.id, restorePoint: pointId })
     await hidden(point.getByTestId('restore-point-pinned'))
     expect(errors).toEqual([])
   }, 120_000)
@@ -104,9 +91,9 @@ describe('Shell actions in the page', () => {
     const errors = pageErrors(page)
     // A one-minute timeout (below what the UI offers) so the warning comes after 30 s of idle,
     // with the stop at least two minutes after it: time enough to click.
-    e2e.core.idle.setTimeoutMinutes(workspaceId, 1)
+    e2e.core.idle.setTimeoutMinutes(workspace.id, 1)
     await expect
-      .poll(async () => (await e2e.core.idle.checkNow(workspaceId)).state, {
+      .poll(async () => (await e2e.core.idle.checkNow(workspace.id)).state, {
         timeout: 120_000,
         interval: 3_000,
       })
@@ -117,11 +104,11 @@ describe('Shell actions in the page', () => {
     await warning.getByRole('button', { name: 'Keep running' }).click()
     await hidden(warning)
 
-    const status = (await e2e.call('idle.status', {})).find((s) => s.workspaceId === workspaceId)
+    const status = (await e2e.call('idle.status', {})).find((s) => s.workspaceId === workspace.id)
     expect(status?.state).not.toBe('stopping')
     const postponed = Date.parse(status?.postponedUntil ?? '')
     expect(postponed - Date.now()).toBeGreaterThan(55 * 60_000)
-    const ws = (await e2e.call('workspaces.list', {})).workspaces.find((w) => w.id === workspaceId)
+    const ws = (await e2e.call('workspaces.list', {})).workspaces.find((w) => w.id === workspace.id)
     expect(ws?.state).toBe('running')
     expect(e2e.core.services.jobs.list().some((j) => j.kind === 'stop')).toBe(false)
     expect(errors).toEqual([])

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { rm } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { hasText, hidden, visible } from './pages/expect'
 import { WorkspaceDetailPage } from './pages/workspace-detail-page'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { failCalls } from './support/fail-calls'
 import { pageErrors, useE2E } from './support/harness'
 import { screenshot } from './support/screenshots'
-import { createRunningWorkspace, setUpStorage, sshTo } from './support/workspace-setup'
+import { sshTo, useRunningWorkspace } from './support/workspace-setup'
 
 /**
  * The workspace detail page against the real core, the local cloud's fake Hetzner (its servers
@@ -15,30 +14,16 @@ import { createRunningWorkspace, setUpStorage, sshTo } from './support/workspace
  * timeline and storage chart following restorePoints.changed events, its empty and error states.
  */
 const e2e = useE2E()
-let storageDir = ''
 const name = 'e2e-detail'
-let workspaceId = ''
+const workspace = useRunningWorkspace(e2e, name, 'cairn-e2e-detail-storage-')
 
 const ssh = (command: string, input?: Buffer) => sshTo(e2e, `cairn-${name}`, command, input)
 
 async function backUp(): Promise<void> {
-  const job = await e2e.call('workspaces.backup', { id: workspaceId })
+  const job = await e2e.call('workspaces.backup', { id: workspace.id })
   const done = await e2e.core.services.jobs.wait(job.id)
   expect(done.state).toBe('succeeded')
 }
-
-beforeAll(async () => {
-  storageDir = await setUpStorage(e2e, 'cairn-e2e-detail-storage-')
-  workspaceId = await createRunningWorkspace(e2e, name)
-}, 180_000)
-
-afterAll(async () => {
-  if (workspaceId) {
-    const job = await e2e.call('workspaces.delete', { id: workspaceId, confirmName: name })
-    await e2e.core.services.jobs.wait(job.id)
-  }
-  await rm(storageDir, { recursive: true, force: true })
-})
 
 describe('Workspace detail', () => {
   it('shows an empty timeline, then follows backups: progress, new restore points, the chart', async () => {
@@ -76,8 +61,9 @@ describe('Workspace detail', () => {
     await hasText(detail.fact('workspace-point-count'), '3 restore points')
 
     // A pin shows on its restore point once the timeline is listed again (pins live in storage).
-    const points = (await e2e.call('restorePoints.list', { workspaceId })).restorePoints
-    await e2e.call('restorePoints.pin', { workspaceId, restorePoint: points[0]!.id })
+    const points = (await e2e.call('restorePoints.list', { workspaceId: workspace.id }))
+      .restorePoints
+    await e2e.call('restorePoints.pin', { workspaceId: workspace.id, restorePoint: points[0]!.id })
 
     // Back up now: live progress on the page, then a fourth restore point at the top.
     await ssh('cat > ~/project/d.bin', randomBytes(600_000))
@@ -87,7 +73,9 @@ describe('Workspace detail', () => {
     await hidden(detail.jobProgress, 60_000)
     await expect.poll(() => detail.points.count(), { timeout: 30_000 }).toBe(4)
     await hasText(detail.fact('workspace-last-backup'), /just now|min ago/)
-    const newest = (await e2e.call('restorePoints.list', { workspaceId })).restorePoints.at(-1)!
+    const newest = (
+      await e2e.call('restorePoints.list', { workspaceId: workspace.id })
+    ).restorePoints.at(-1)!
     expect(await detail.points.first().getAttribute('data-id')).toBe(newest.id)
     await hasText(detail.points.first(), 'latest')
     await hasText(detail.points.first(), 'Back up now')
@@ -129,7 +117,7 @@ describe('Workspace detail', () => {
   })
 
   it('offers the restore points to start from once stopped, and says what a start does', async () => {
-    const stop = await e2e.call('workspaces.stop', { id: workspaceId })
+    const stop = await e2e.call('workspaces.stop', { id: workspace.id })
     expect((await e2e.core.services.jobs.wait(stop.id)).state).toBe('succeeded')
     const page = await e2e.open()
     const list = new WorkspacesPage(page)
@@ -137,7 +125,8 @@ describe('Workspace detail', () => {
     const detail = new WorkspaceDetailPage(page)
     await detail.openFromList(name)
     await hasText(detail.fact('workspace-ip'), 'none')
-    const points = (await e2e.call('restorePoints.list', { workspaceId })).restorePoints
+    const points = (await e2e.call('restorePoints.list', { workspaceId: workspace.id }))
+      .restorePoints
     // The second restore point, chosen in the timeline (newest first).
     const chosen = points[1]!
     await detail.timeline
@@ -155,7 +144,7 @@ describe('Workspace detail', () => {
     await expect.poll(() => detail.state(), { timeout: 120_000 }).toBe('running')
     await hidden(detail.jobProgress, 60_000)
     const job = (await e2e.call('jobs.list', {})).find(
-      (j) => j.kind === 'start' && j.workspaceId === workspaceId,
+      (j) => j.kind === 'start' && j.workspaceId === workspace.id,
     )
     expect(job?.state).toBe('succeeded')
     expect(pageErrors(page)).toEqual([])

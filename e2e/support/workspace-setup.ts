@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import type { E2E } from './harness'
 
 /*
@@ -60,4 +61,29 @@ export function sshTo(e2e: E2E, alias: string, command: string, input?: Buffer):
     )
     child.stdin?.end(input ?? Buffer.alloc(0))
   })
+}
+
+/**
+ * Per test file, before its tests: storage, repository and token (`setUpStorage`) and a running
+ * workspace `name`; after them, the workspace deleted and the storage folder removed. Read `id`
+ * and `storageDir` inside tests.
+ */
+export function useRunningWorkspace(
+  e2e: E2E,
+  name: string,
+  storagePrefix: string,
+): { readonly id: string; readonly storageDir: string } {
+  const state = { id: '', storageDir: '' }
+  beforeAll(async () => {
+    state.storageDir = await setUpStorage(e2e, storagePrefix)
+    state.id = await createRunningWorkspace(e2e, name)
+  }, 180_000)
+  afterAll(async () => {
+    if (state.id) {
+      const job = await e2e.call('workspaces.delete', { id: state.id, confirmName: name })
+      await e2e.core.services.jobs.wait(job.id)
+    }
+    if (state.storageDir) await rm(state.storageDir, { recursive: true, force: true })
+  })
+  return state
 }
