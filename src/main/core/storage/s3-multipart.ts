@@ -1,16 +1,11 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { CairnError } from '../../../shared/errors'
 import type { Logger } from '../logging/logger'
 import { abortReason, type RetryPolicy } from '../net/retry'
 import type { RequestCounts } from './object-store'
 import { requestBody } from './body-stream'
 import { describeS3Failure } from './s3-errors'
+import type { S3Sdk } from './s3-sdk'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -84,6 +79,8 @@ export function planParts(size: number, partSize: number): PartPlan[] {
 
 /** What one multipart upload needs of the S3Store that runs it. */
 export interface MultipartIO {
+  /** The SDK (loaded on first use, s3-sdk.ts) and the store's client. */
+  sdk: S3Sdk
   client: S3Client
   bucket: string
   /** The object's key in the bucket, prefix included. */
@@ -136,7 +133,7 @@ export async function putMultipart(
 
   const uploadId = await io.retrying(outer, async (signal) => {
     io.requests.put++
-    const out = await io.client.send(new CreateMultipartUploadCommand(target), {
+    const out = await io.client.send(new io.sdk.CreateMultipartUploadCommand(target), {
       abortSignal: signal(0),
     })
     if (!out.UploadId) {
@@ -184,7 +181,7 @@ async function uploadParts(
           io.requests.put++
           io.requests.bytesUp += part.length
           return io.client.send(
-            new UploadPartCommand({
+            new io.sdk.UploadPartCommand({
               Bucket: io.bucket,
               Key: io.objectKey,
               UploadId: uploadId,
@@ -230,7 +227,7 @@ async function complete(
     io.requests.put++
     try {
       await io.client.send(
-        new CompleteMultipartUploadCommand({
+        new io.sdk.CompleteMultipartUploadCommand({
           Bucket: io.bucket,
           Key: io.objectKey,
           UploadId: uploadId,
@@ -263,7 +260,7 @@ async function abortUpload(io: MultipartIO, uploadId: string): Promise<void> {
       async (signal) => {
         io.requests.delete++
         await io.client.send(
-          new AbortMultipartUploadCommand({
+          new io.sdk.AbortMultipartUploadCommand({
             Bucket: io.bucket,
             Key: io.objectKey,
             UploadId: uploadId,

@@ -1,11 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { CairnError } from '../../../shared/errors'
 import { silentLogger, type Logger } from '../logging/logger'
 import { abortReason, throwIfAborted, withRetry, type RetryPolicy } from '../net/retry'
@@ -19,6 +12,7 @@ import {
   type RequestCounts,
 } from './object-store'
 import { classifyS3Error, describeS3Failure, mapS3Error, type S3ErrorContext } from './s3-errors'
+import { loadS3Sdk, type S3Sdk } from './s3-sdk'
 import {
   multipartSettings,
   putMultipart,
@@ -76,7 +70,8 @@ export const interactiveStorageRetryPolicy: RetryPolicy = {
 export class S3Store implements ObjectStore {
   readonly description: string
   readonly requests: RequestCounts = emptyRequestCounts()
-  private readonly client: S3Client
+  private readonly clientOptions: S3ClientConfig
+  private client: Promise<{ sdk: S3Sdk; client: S3Client }> | null = null
   private readonly bucket: string
   private readonly prefix: string
   private readonly host: string
@@ -99,7 +94,7 @@ export class S3Store implements ObjectStore {
     this.logger = options.logger ?? silentLogger
     this.multipart = multipartSettings(options)
     this.description = `s3://${this.bucket}/${this.prefix} at ${endpoint.origin}`
-    this.client = new S3Client({
+    this.clientOptions = {
       endpoint: endpoint.toString().replace(/\/$/, ''),
       region: options.region || 'auto',
       forcePathStyle: options.forcePathStyle ?? true,
@@ -113,7 +108,19 @@ export class S3Store implements ObjectStore {
         connectionTimeout: Math.min(10_000, this.timeoutMs),
         httpsAgent: { keepAlive: true, maxSockets: 32 },
       },
-    })
+    }
+    // Starts loading the SDK now (its files are read off the main thread), not at the first
+    // request; see s3-sdk.ts.
+    void loadS3Sdk().catch(() => {})
+  }
+
+  /** The SDK and this store's client, created on first use. */
+  private sdkClient(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    this.client ??= loadS3Sdk().then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client(this.clientOptions),
+    }))
+    return this.client
   }
 
   async put(
@@ -125,7 +132,7 @@ export class S3Store implements ObjectStore {
     const ctx = this.ctx('put', key)
     if (body.byteLength >= this.multipart.threshold) {
       try {
-        return await putMultipart(this.multipartIO(key), body, options)
+        return await putMultipart(await this.multipartIO(key), body, options)
       } catch (error) {
         throw mapS3Error(error, ctx)
       }
@@ -136,8 +143,9 @@ export class S3Store implements ObjectStore {
         this.requests.put++
         this.requests.bytesUp += body.byteLength
         try {
-          await this.client.send(
-            new PutObjectCommand({
+          const { sdk, client } = await this.sdkClient()
+          await client.send(
+            new sdk.PutObjectCommand({
               Bucket: this.bucket,
               Key: this.prefix + key,
               Body: requestBody(body),
@@ -184,8 +192,9 @@ export class S3Store implements ObjectStore {
     try {
       return await this.retrying(ctx, options.signal, async (signal, extend) => {
         this.requests.get++
-        const out = await this.client.send(
-          new GetObjectCommand({
+        const { sdk, client } = await this.sdkClient()
+        const out = await client.send(
+          new sdk.GetObjectCommand({
             Bucket: this.bucket,
             Key: this.prefix + key,
             ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
@@ -209,8 +218,9 @@ export class S3Store implements ObjectStore {
       return await this.retrying(ctx, options.signal, async (signal) => {
         this.requests.head++
         try {
-          const out = await this.client.send(
-            new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+          const { sdk, client } = await this.sdkClient()
+          const out = await client.send(
+            new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
             {
               abortSignal: signal(0),
             },
@@ -240,8 +250,9 @@ export class S3Store implements ObjectStore {
       try {
         page = await this.retrying(ctx, options.signal, async (signal) => {
           this.requests.list++
-          return this.client.send(
-            new ListObjectsV2Command({
+          const { sdk, client } = await this.sdkClient()
+          return client.send(
+            new sdk.ListObjectsV2Command({
               Bucket: this.bucket,
               Prefix: this.prefix + prefix,
               ...(token ? { ContinuationToken: token } : {}),
@@ -270,8 +281,9 @@ export class S3Store implements ObjectStore {
     try {
       await this.retrying(ctx, options.signal, async (signal) => {
         this.requests.delete++
-        await this.client.send(
-          new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+        const { sdk, client } = await this.sdkClient()
+        await client.send(
+          new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
           {
             abortSignal: signal(0),
           },
@@ -286,12 +298,14 @@ export class S3Store implements ObjectStore {
 
   /** Closes pooled connections. */
   destroy(): void {
-    this.client.destroy()
+    void this.client?.then(({ client }) => client.destroy()).catch(() => {})
   }
 
-  private multipartIO(key: string): MultipartIO {
+  private async multipartIO(key: string): Promise<MultipartIO> {
+    const { sdk, client } = await this.sdkClient()
     return {
-      client: this.client,
+      sdk,
+      client,
       bucket: this.bucket,
       objectKey: this.prefix + key,
       host: this.host,
