@@ -43,6 +43,8 @@ export async function screenshot(
     await page.screenshot({
       path: join(SCREENSHOT_DIR, `${name}-${scheme}.png`),
       animations: 'disabled',
+      // Toasts come and go with the timing of a run; only the notification shots are about them.
+      ...(name.startsWith('notification') ? {} : { style: '.toasts { visibility: hidden; }' }),
     })
   }
   await page.emulateMedia({ colorScheme: 'light' })
