@@ -38,14 +38,21 @@ export async function screenshot(
   await page.mouse.move(1, 1)
   // Typing leaves a caret and focus ring that differ run to run; screenshots show the page at rest.
   await page.evaluate('document.activeElement && document.activeElement.blur()')
+  // Toasts come and go with the timing of a run; only the notification shots are about them.
+  // Hidden through the CSSOM: the page's CSP refuses injected <style> and style attributes.
+  const hideToasts = !name.startsWith('notification')
+  const toastVisibility = (v: string) =>
+    page.evaluate(
+      `document.querySelectorAll('.toasts').forEach((t) => (t.style.visibility = '${v}'))`,
+    )
+  if (hideToasts) await toastVisibility('hidden')
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme })
     await page.screenshot({
       path: join(SCREENSHOT_DIR, `${name}-${scheme}.png`),
       animations: 'disabled',
-      // Toasts come and go with the timing of a run; only the notification shots are about them.
-      ...(name.startsWith('notification') ? {} : { style: '.toasts { visibility: hidden; }' }),
     })
   }
   await page.emulateMedia({ colorScheme: 'light' })
+  if (hideToasts) await toastVisibility('')
 }
