@@ -4,8 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { JobResult, RestorePoint } from '../../../src/shared/domain/backup'
-import type { CallResult } from '../../../src/shared/rpc'
-import { startHarness, type Harness } from '../core/core-harness'
+import { finished, type Harness, ok, startHarness } from '../core/core-harness'
 import { createTestVm, type TestVm } from '../../support/remote-vm'
 import { buildTree, hostPath, sha256 } from '../../support/tree-fixture'
 
@@ -18,25 +17,10 @@ let vm: TestVm
 let dir: string
 let keyId: string
 
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
-
 function jobEvents(id: string): Job[] {
   return h.events
     .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
     .map((e) => e.payload as Job)
-}
-
-async function finished(id: string, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const last = jobEvents(id).at(-1)
-    if (last && last.state !== 'running' && last.state !== 'queued') return last
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state} (${last?.phase})`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 const WS = 'api-ws'
@@ -135,7 +119,7 @@ describe('backup, restore points, restore and verify jobs', () => {
       await h.call('backup.start', { workspaceId: WS, source: sshSource(), tags: ['api'] }),
     )
     expect(job).toMatchObject({ kind: 'backup', workspaceId: WS, state: 'running' })
-    const done = await finished(job.id)
+    const done = await finished(h, job.id)
     expect(done.error).toBeNull()
     expect(done.state).toBe('succeeded')
     const events = jobEvents(job.id)
@@ -194,7 +178,7 @@ describe('backup, restore points, restore and verify jobs', () => {
         target: { kind: 'local', path: target },
       }),
     )
-    const done = await finished(job.id)
+    const done = await finished(h, job.id)
     expect(done.error).toBeNull()
     const source = hostPath(vm.homeDir, '/home/dev/work')
     expect(sha256(fs.readFileSync(path.join(target, 'big.bin')))).toBe(
@@ -218,7 +202,7 @@ describe('backup, restore points, restore and verify jobs', () => {
   it('verify.start checks it', async () => {
     const job = ok<Job>(await h.call('verify.start', { workspaceId: WS, restorePoint: 'latest' }))
     expect(job.kind).toBe('verify')
-    const done = await finished(job.id)
+    const done = await finished(h, job.id)
     expect(done.error).toBeNull()
     expect(ok(await h.call('jobs.result', { id: job.id }))).toMatchObject({
       kind: 'verify',
@@ -252,7 +236,7 @@ describe('backup, restore points, restore and verify jobs', () => {
       await new Promise((r) => setTimeout(r, 10))
     }
     ok(await h.call('jobs.cancel', { id: job.id }))
-    const done = await finished(job.id)
+    const done = await finished(h, job.id)
     expect(done.state).toBe('cancelled')
     const list = ok<{ restorePoints: RestorePoint[] }>(
       await h.call('restorePoints.list', { workspaceId: WS }),

@@ -7,21 +7,13 @@ import type { JobResult } from '../../../src/shared/domain/backup'
 import type { RepairIndexResult } from '../../../src/shared/domain/check'
 import type { WorkspaceCheck } from '../../../src/shared/domain/check'
 import type { RequestCountsView } from '../../../src/shared/domain/costs'
-import type { Job } from '../../../src/shared/domain/jobs'
-import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
 import { acquireLease, openWorkspace } from '../../../src/main/core/repo'
-import { cloudInfo } from '../../support/cloud-info'
-import { startHarness, type Harness } from '../core/core-harness'
+import { type Harness, ok, runJob, saveStorage, startHarness } from '../core/core-harness'
 
 // repository.check and repository.repairIndex through the API, on a folder and on the local
 // cloud's S3: a healthy repository, a lost index (blobs missing, named with restore points and
 // files; the packs are orphans), the repair under the lease, and the requests in job results.
-
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
 
 interface CheckResult {
   kind: 'check'
@@ -36,25 +28,6 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
   let source: string
   const WS = 'chk'
 
-  async function finished(id: string, timeoutMs = 30_000): Promise<Job> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const last = h.events
-        .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
-        .map((e) => e.payload as Job)
-        .at(-1)
-      if (last && last.state !== 'running' && last.state !== 'queued') return last
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
-
-  async function job(method: string, input: unknown): Promise<{ job: Job; result: unknown }> {
-    const started = ok<Job>(await h.call(method, input))
-    const done = await finished(started.id)
-    return { job: done, result: ok(await h.call('jobs.result', { id: done.id })) }
-  }
-
   beforeAll(async () => {
     h = await startHarness()
     dir = fs.mkdtempSync(path.join(tmpdir(), 'cairn-check-it-'))
@@ -62,31 +35,16 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
     fs.mkdirSync(path.join(source, 'src'), { recursive: true })
     fs.writeFileSync(path.join(source, 'src', 'main.ts'), randomBytes(200_000))
     fs.writeFileSync(path.join(source, 'README.md'), 'hello\n'.repeat(1000))
-    if (kind === 'folder') {
-      const repo = path.join(dir, 'repo')
-      fs.mkdirSync(repo)
-      ok(await h.call('storage.save', { config: { kind: 'folder', path: repo } }))
-    } else {
-      const s3 = cloudInfo().s3
-      ok(
-        await h.call('storage.save', {
-          config: {
-            kind: 's3',
-            endpoint: s3.endpoint,
-            region: s3.region,
-            bucket: s3.bucket,
-            prefix: `check-it-${randomBytes(4).toString('hex')}`,
-            accessKeyId: s3.accessKeyId,
-            forcePathStyle: true,
-          },
-          secretAccessKey: s3.secretAccessKey,
-        }),
-      )
-    }
+    await saveStorage(
+      h,
+      kind === 'folder'
+        ? { kind, path: path.join(dir, 'repo') }
+        : { kind, prefix: `check-it-${randomBytes(4).toString('hex')}` },
+    )
     ok(await h.call('repository.init'))
     for (const round of [1, 2]) {
       fs.writeFileSync(path.join(source, 'round.txt'), `round ${round}\n`)
-      const { job: backup, result } = await job('backup.start', {
+      const { job: backup, result } = await runJob(h, 'backup.start', {
         workspaceId: WS,
         source: { kind: 'local', path: source },
       })
@@ -101,7 +59,10 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
   })
 
   it('finds a healthy repository healthy, reading all data when asked', async () => {
-    const { job: check, result } = await job('repository.check', { workspaceId: WS, readData: 1 })
+    const { job: check, result } = await runJob(h, 'repository.check', {
+      workspaceId: WS,
+      readData: 1,
+    })
     expect(check.state).toBe('succeeded')
     const report = result as CheckResult
     expect(report.kind).toBe('check')
@@ -118,7 +79,7 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
       const workspace = await openWorkspace(repo, WS)
       for await (const o of repo.store.list(workspace.paths.index)) await repo.store.delete(o.key)
 
-      const { job: check, result } = await job('repository.check', {})
+      const { job: check, result } = await runJob(h, 'repository.check', {})
       expect(check.state).toBe('failed')
       expect(check.error?.code).toBe('storage_failed')
       const report = (result as CheckResult).workspaces[0]!
@@ -130,13 +91,13 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
 
       // While another writer holds the lease, the repair waits its turn (refused, nothing done).
       const lease = await acquireLease(workspace, { holder: 'backup job 77', hostname: 'desk-2' })
-      const refused = await job('repository.repairIndex', { workspaceId: WS })
+      const refused = await runJob(h, 'repository.repairIndex', { workspaceId: WS })
       expect(refused.job.state).toBe('failed')
       expect(refused.job.error?.code).toBe('conflict')
       expect(refused.job.error?.message).toMatch(/backup job 77 on desk-2/)
       await lease.release()
 
-      const { job: repair, result: repaired } = await job('repository.repairIndex', {
+      const { job: repair, result: repaired } = await runJob(h, 'repository.repairIndex', {
         workspaceId: WS,
       })
       expect(repair.state).toBe('succeeded')
@@ -147,7 +108,7 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
       expect(added.failed).toEqual([])
       expect(added.requests?.delete).toBe(1) // its own lease; never data
 
-      const again = await job('repository.check', { workspaceId: WS, readData: 1 })
+      const again = await runJob(h, 'repository.check', { workspaceId: WS, readData: 1 })
       expect(again.job.state).toBe('succeeded')
       expect((again.result as CheckResult).workspaces[0]).toMatchObject({
         ok: true,
@@ -159,11 +120,11 @@ describe.each(['folder', 's3'] as const)('check and repair on %s', (kind) => {
   })
 
   it('puts the requests of verify and restore jobs into their results', async () => {
-    const verify = await job('verify.start', { workspaceId: WS, restorePoint: 'latest' })
+    const verify = await runJob(h, 'verify.start', { workspaceId: WS, restorePoint: 'latest' })
     expect(verify.job.state).toBe('succeeded')
     expect((verify.result as { requests?: RequestCountsView }).requests?.get).toBeGreaterThan(0)
     const target = path.join(dir, `restored-${kind}`)
-    const restore = await job('restore.start', {
+    const restore = await runJob(h, 'restore.start', {
       workspaceId: WS,
       restorePoint: 'latest',
       target: { kind: 'local', path: target },

@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobResult } from '../../../src/shared/domain/backup'
 import type { StorageCosts } from '../../../src/shared/domain/costs'
 import type { Job } from '../../../src/shared/domain/jobs'
-import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
 import { monthOf } from '../../../src/main/core/costs/cost-ledger'
 import { acquireLease, openWorkspace } from '../../../src/main/core/repo'
 import { cloudInfo } from '../../support/cloud-info'
-import { startHarness, type Harness } from '../core/core-harness'
+import { finished, type Harness, ok, startHarness } from '../core/core-harness'
 
 // Issue 5, "done when": two desktops pointing at one workspace's repository cannot both write at
 // once, and a crashed holder's lease expires and the next backup proceeds. Two cores (two
@@ -25,24 +24,6 @@ let dir: string
 let source: string
 const WS = 'shared-ws'
 const CHILD = path.join(import.meta.dirname, 'lease-holder-child.ts')
-
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
-
-async function finished(h: Harness, id: string, timeoutMs = 30_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const last = h.events
-      .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
-      .map((e) => e.payload as Job)
-      .at(-1)
-    if (last && last.state !== 'running' && last.state !== 'queued') return last
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state} (${last?.phase})`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 async function backup(h: Harness): Promise<Job> {
   const job = ok<Job>(

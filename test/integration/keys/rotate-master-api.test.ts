@@ -5,14 +5,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { RestorePoint } from '../../../src/shared/domain/backup'
-import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
 import { masterKeyId } from '../../../src/main/core/keys/master-key-store'
 import { rotateMasterKey } from '../../../src/main/core/repo/repository/rotate-master'
 import type { ObjectStore } from '../../../src/main/core/storage/object-store'
 import { CairnError } from '../../../src/shared/errors'
-import { cloudInfo } from '../../support/cloud-info'
-import { keytar, startHarness, type Harness } from '../core/core-harness'
+import { finished, type Harness, keytar, ok, saveStorage, startHarness } from '../core/core-harness'
 
 // keys.rotateMaster through dispatch, on a folder and on S3 (s3rver): every restore point of
 // every workspace restores bit-identical with the new key; the old recovery key is refused with
@@ -21,24 +19,6 @@ import { keytar, startHarness, type Harness } from '../core/core-harness'
 
 let dir: string
 const harnesses: Harness[] = []
-
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
-
-async function finished(h: Harness, id: string, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const last = h.events
-      .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
-      .map((e) => e.payload as Job)
-      .at(-1)
-    if (last && last.state !== 'running' && last.state !== 'queued') return last
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(tmpdir(), 'cairn-rotate-master-'))
@@ -55,27 +35,10 @@ async function harness(): Promise<Harness> {
   return h
 }
 
-async function saveStorage(h: Harness, kind: 'folder' | 's3', name: string) {
-  if (kind === 'folder') {
-    const folder = path.join(dir, name)
-    fs.mkdirSync(folder, { recursive: true })
-    ok(await h.call('storage.save', { config: { kind: 'folder', path: folder } }))
-    return
-  }
-  const s3 = cloudInfo().s3
-  ok(
-    await h.call('storage.save', {
-      config: {
-        kind: 's3',
-        endpoint: s3.endpoint,
-        region: s3.region,
-        bucket: s3.bucket,
-        prefix: name,
-        accessKeyId: s3.accessKeyId,
-        forcePathStyle: true,
-      },
-      secretAccessKey: s3.secretAccessKey,
-    }),
+function saveStorageNamed(h: Harness, kind: 'folder' | 's3', name: string): Promise<void> {
+  return saveStorage(
+    h,
+    kind === 'folder' ? { kind, path: path.join(dir, name) } : { kind, prefix: name },
   )
 }
 
@@ -116,7 +79,7 @@ describe.each(['folder', 's3'] as const)('keys.rotateMaster on a %s repository',
   it('re-wraps everything, survives an interruption, and the new recovery key opens it elsewhere', async () => {
     const name = `rotate-${kind}-${randomBytes(4).toString('hex')}`
     const h = await harness()
-    await saveStorage(h, kind, name)
+    await saveStorageNamed(h, kind, name)
     ok(await h.call('repository.init'))
     const firstRecovery = ok<{ recoveryKey: string; keyId: string }>(
       await h.call('keys.exportRecovery'),
@@ -198,7 +161,7 @@ describe.each(['folder', 's3'] as const)('keys.rotateMaster on a %s repository',
 
     // 3. Another desktop: the old recovery keys are refused with a clear message; the new opens.
     const other = await harness()
-    await saveStorage(other, kind, name)
+    await saveStorageNamed(other, kind, name)
     for (const old of [firstRecovery.recoveryKey, rotated.recoveryKey]) {
       const refused = await other.call('keys.importRecovery', { recoveryKey: old })
       expect(refused.ok).toBe(false)

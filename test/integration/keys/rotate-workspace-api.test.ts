@@ -4,32 +4,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Job } from '../../../src/shared/domain/jobs'
 import type { RestorePoint } from '../../../src/shared/domain/backup'
-import type { CallResult } from '../../../src/shared/rpc'
-import { startHarness, type Harness } from '../core/core-harness'
+import { finished, type Harness, ok, startHarness } from '../core/core-harness'
 
 // keys.rotateWorkspace through dispatch: backups after it use the new key version, every older
 // restore point still restores bit-identical.
 
 let h: Harness
 let dir: string
-
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
-
-async function finished(id: string, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const last = h.events
-      .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
-      .map((e) => e.payload as Job)
-      .at(-1)
-    if (last && last.state !== 'running' && last.state !== 'queued') return last
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 beforeAll(async () => {
   h = await startHarness()
@@ -64,7 +45,7 @@ describe('keys.rotateWorkspace', () => {
           source: { kind: 'local', path: source },
         }),
       )
-      expect((await finished(job.id)).state).toBe('succeeded')
+      expect((await finished(h, job.id)).state).toBe('succeeded')
       if (round === 0) {
         expect(ok(await h.call('keys.rotateWorkspace', { workspaceId: 'ws' }))).toEqual({
           workspaceId: 'ws',
@@ -89,7 +70,7 @@ describe('keys.rotateWorkspace', () => {
           target: { kind: 'local', path: target },
         }),
       )
-      expect((await finished(job.id)).state).toBe('succeeded')
+      expect((await finished(h, job.id)).state).toBe('succeeded')
       expect(fs.readFileSync(path.join(target, 'data.bin')).equals(contents[round]!)).toBe(true)
     }
   })

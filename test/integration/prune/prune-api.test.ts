@@ -3,23 +3,15 @@ import fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Job } from '../../../src/shared/domain/jobs'
 import type { PruneJobResult } from '../../../src/shared/domain/prune'
-import type { CallResult } from '../../../src/shared/rpc'
 import { backupContext } from '../../../src/main/core/api/handlers/backup-context'
 import { acquireLease, openSnapshotReader, openWorkspace } from '../../../src/main/core/repo'
 import { forgetSnapshots } from '../../../src/main/core/repo/workspace/forget'
-import { cloudInfo } from '../../support/cloud-info'
-import { startHarness, type Harness } from '../core/core-harness'
+import { type Harness, ok, runJob, saveStorage, startHarness } from '../core/core-harness'
 
 // repository.prune through the API on a folder and on the local cloud's S3: dry run, the real
 // prune (bytes freed, requests in the job result), the remaining restore points intact (a check
 // reading all data), refused while another holder has the lease.
-
-function ok<T>(result: CallResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.output as T
-}
 
 describe.each(['folder', 's3'] as const)('repository.prune on %s', (kind) => {
   let h: Harness
@@ -27,56 +19,22 @@ describe.each(['folder', 's3'] as const)('repository.prune on %s', (kind) => {
   let source: string
   const WS = 'prn'
 
-  async function finished(id: string, timeoutMs = 30_000): Promise<Job> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const last = h.events
-        .filter((e) => e.event === 'job.updated' && (e.payload as Job).id === id)
-        .map((e) => e.payload as Job)
-        .at(-1)
-      if (last && last.state !== 'running' && last.state !== 'queued') return last
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${last?.state}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
-
-  async function job<T>(method: string, input: unknown): Promise<{ job: Job; result: T }> {
-    const started = ok<Job>(await h.call(method, input))
-    const done = await finished(started.id)
-    return { job: done, result: ok<T>(await h.call('jobs.result', { id: done.id })) }
-  }
-
   beforeAll(async () => {
     h = await startHarness()
     dir = fs.mkdtempSync(path.join(tmpdir(), 'cairn-prune-it-'))
     source = path.join(dir, 'work')
     fs.mkdirSync(source, { recursive: true })
     fs.writeFileSync(path.join(source, 'stays.bin'), randomBytes(200_000))
-    if (kind === 'folder') {
-      const repo = path.join(dir, 'repo')
-      fs.mkdirSync(repo)
-      ok(await h.call('storage.save', { config: { kind: 'folder', path: repo } }))
-    } else {
-      const s3 = cloudInfo().s3
-      ok(
-        await h.call('storage.save', {
-          config: {
-            kind: 's3',
-            endpoint: s3.endpoint,
-            region: s3.region,
-            bucket: s3.bucket,
-            prefix: `prune-it-${randomBytes(4).toString('hex')}`,
-            accessKeyId: s3.accessKeyId,
-            forcePathStyle: true,
-          },
-          secretAccessKey: s3.secretAccessKey,
-        }),
-      )
-    }
+    await saveStorage(
+      h,
+      kind === 'folder'
+        ? { kind, path: path.join(dir, 'repo') }
+        : { kind, prefix: `prune-it-${randomBytes(4).toString('hex')}` },
+    )
     ok(await h.call('repository.init'))
     for (let round = 0; round < 3; round++) {
       fs.writeFileSync(path.join(source, 'changes.bin'), randomBytes(400_000))
-      const { job: backup } = await job('backup.start', {
+      const { job: backup } = await runJob(h, 'backup.start', {
         workspaceId: WS,
         source: { kind: 'local', path: source },
       })
@@ -100,7 +58,10 @@ describe.each(['folder', 's3'] as const)('repository.prune on %s', (kind) => {
       await forgetSnapshots(workspace, [points[0]!.id, points[1]!.id], { lease })
       await lease.release()
 
-      const dry = await job<PruneJobResult>('repository.prune', { workspaceId: WS, dryRun: true })
+      const dry = await runJob<PruneJobResult>(h, 'repository.prune', {
+        workspaceId: WS,
+        dryRun: true,
+      })
       expect(dry.job.state).toBe('succeeded')
       expect(dry.result).toMatchObject({ kind: 'prune', dryRun: true, restorePoints: 1 })
       expect(dry.result.bytesFreed).toBeGreaterThan(700_000)
@@ -108,27 +69,27 @@ describe.each(['folder', 's3'] as const)('repository.prune on %s', (kind) => {
 
       // Refused while another desktop's backup holds the lease.
       const held = await acquireLease(workspace, { holder: 'backup job 9', hostname: 'desk-2' })
-      const refused = await job('repository.prune', { workspaceId: WS })
+      const refused = await runJob(h, 'repository.prune', { workspaceId: WS })
       expect(refused.job.state).toBe('failed')
       expect(refused.job.error?.code).toBe('conflict')
       expect(refused.job.error?.message).toMatch(/backup job 9 on desk-2/)
       await held.release()
 
-      const real = await job<PruneJobResult>('repository.prune', { workspaceId: WS })
+      const real = await runJob<PruneJobResult>(h, 'repository.prune', { workspaceId: WS })
       expect(real.job.state).toBe('succeeded')
       expect(real.result.dryRun).toBe(false)
       expect(real.result.bytesFreed).toBeGreaterThan(700_000)
       expect(real.result.requests?.delete).toBeGreaterThan(0)
       expect(real.result.requests?.list).toBeGreaterThan(0)
 
-      const check = await job<{ ok: boolean }>('repository.check', {
+      const check = await runJob<{ ok: boolean }>(h, 'repository.check', {
         workspaceId: WS,
         readData: 1,
       })
       expect(check.job.state).toBe('succeeded')
       expect(check.result.ok).toBe(true)
 
-      const again = await job<PruneJobResult>('repository.prune', { workspaceId: WS })
+      const again = await runJob<PruneJobResult>(h, 'repository.prune', { workspaceId: WS })
       expect(again.result).toMatchObject({ bytesFreed: 0, removedPacks: [], repackedPacks: [] })
     } finally {
       close()
