@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { AppShell } from './app-shell'
-import { hasText, hidden, visible } from './expect'
+import { fieldErrorOf, hasText, hidden, visible } from './expect'
 
 export type StepState = 'ok' | 'failed' | 'skipped'
 export type Steps = Record<'connect' | 'write' | 'read' | 'delete', StepState>
@@ -222,10 +222,7 @@ export class SettingsPage {
 
   /** The inline message under a field, e.g. fieldError('Bucket'). */
   async fieldError(label: string): Promise<string> {
-    const input = this.field(label)
-    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true')
-    const id = await input.getAttribute('aria-describedby')
-    return (await this.page.locator(`[id="${id}"]`).innerText()).trim()
+    return fieldErrorOf(this.page, this.field(label))
   }
 
   get savedStorage(): Locator {
@@ -260,10 +257,7 @@ export class SettingsPage {
 
   /** The inline message under an input of a form, e.g. inputError(row, 'Minutes between backups'). */
   async inputError(scope: Locator, label: string): Promise<string> {
-    const input = scope.getByLabel(label, { exact: true })
-    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true')
-    const id = await input.getAttribute('aria-describedby')
-    return (await this.page.locator(`[id="${id}"]`).innerText()).trim()
+    return fieldErrorOf(this.page, scope.getByLabel(label, { exact: true }))
   }
 
   get retention(): Locator {

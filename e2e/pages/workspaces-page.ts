@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { AppShell } from './app-shell'
-import { hasText, hidden, visible } from './expect'
+import { fieldErrorOf, hasText, hidden, visible } from './expect'
 
 export interface CreateFields {
   name?: string
@@ -125,10 +125,7 @@ export class WorkspacesPage {
 
   /** The inline message under a create form field. */
   async fieldError(label: string): Promise<string> {
-    const input = this.field(label)
-    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true')
-    const id = await input.getAttribute('aria-describedby')
-    return (await this.page.locator(`[id="${id}"]`).innerText()).trim()
+    return fieldErrorOf(this.page, this.field(label))
   }
 
   get createProgress(): Locator {
