@@ -122,7 +122,10 @@ export function RestorePointTimeline({
                       aria-label={`Start from the restore point of ${formatDateTime(point.time)}`}
                       onClick={() => onStartFrom(point)}
                     >
-                      Start<span className="wd-wide-only"> from here</span>
+                      {/* One flex item: the button's gap would otherwise split the words. */}
+                      <span>
+                        Start<span className="wd-wide-only"> from here</span>
+                      </span>
                     </Button>
                   ) : null}
                   <Button
