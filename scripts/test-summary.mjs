@@ -27,9 +27,11 @@ for (const file of process.argv.slice(2)) {
         .slice(0, 400)
       failures.push(`${t.status}: ${suite.name} > ${t.fullName}${why ? `\n    ${why}` : ''}`)
     }
-    // A file that failed to load has no tests to list, only its message.
-    if (bad.length === 0 && suite.status === 'failed') {
-      failures.push(`failed to run: ${suite.name}: ${String(suite.message).split('\n')[0]}`)
+    // A file that failed to load, or whose beforeAll threw (its tests then show as skipped), has
+    // its reason only in the file's message.
+    if (suite.status === 'failed' && suite.message) {
+      const why = String(suite.message).split('\n').slice(0, 3).join(' | ').slice(0, 400)
+      failures.push(`failed to run: ${suite.name}\n    ${why}`)
     }
   }
 }

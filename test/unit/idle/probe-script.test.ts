@@ -55,7 +55,8 @@ describe('the probe script, run locally', () => {
     await writeFile(join(home, 'project/.git/FETCH_HEAD'), 'x')
     await writeFile(join(home, '.claude/projects/p/session.jsonl'), '{}\n')
     // A process on a terminal of its own, named like an agent.
-    pty = spawn('script', ['-qfc', 'exec -a claude sleep 30', '/dev/null'], {
+    // `exec -a` is bash's; `script` runs $SHELL, which CI leaves unset (so dash), hence bash -c.
+    pty = spawn('script', ['-qfc', `bash -c 'exec -a claude sleep 30'`, '/dev/null'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     await waitForAgent(pty)
