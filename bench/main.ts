@@ -297,13 +297,20 @@ async function measureAll(
 
       // Interleaved per operation, so that both tools see the same machine load and page cache;
       // who goes first alternates between rounds.
+      // Each operation starts with the file systems' write-back done (`sync`): otherwise the
+      // previous operation's writes (s3rver's stored packs, a deleted restore tree) are flushed
+      // during the next one, which then pays for work that is not its own.
+      const settled = (op: () => Promise<void>) => async () => {
+        await run('sync')
+        await op()
+      }
       const pair = async (a: () => Promise<void>, b: () => Promise<void>) => {
         if (round % 2 === 1) {
-          await a()
-          await b()
+          await settled(a)()
+          await settled(b)()
         } else {
-          await b()
-          await a()
+          await settled(b)()
+          await settled(a)()
         }
       }
       const cairnBackup = (op: Op) => async () => {
@@ -359,6 +366,7 @@ async function measureAll(
       if (cairn && !opt['no-ssh-restore']) {
         const fresh = await createVm(hetzner, `bench-restore-${round}`, keysDir)
         vms.push(fresh)
+        await run('sync')
         record(
           await onVm(fresh, () => cairn.restoreSsh('restore (ssh, fresh VM)', ssh(fresh), vmPath)),
         )
