@@ -28,6 +28,7 @@ import {
   type ProfileSummary,
 } from './lib/profile'
 import { medians, table, targets, targetTable } from './lib/report'
+import { scratchFs } from './lib/scratch-fs'
 import { startS3Proxy } from './lib/s3-proxy'
 import {
   Cairn,
@@ -339,20 +340,41 @@ async function measureAll(
             : `${name}: restored tree identical`,
         )
       }
+      // Each local restore goes into a fresh journaled ext4 (bench/lib/scratch-fs.ts says why
+      // not a folder of this machine's root file system).
+      const restoreInto = async (
+        name: string,
+        restore: (dir: string) => Promise<OpMeasurement>,
+        restoredRoot: (dir: string) => string,
+      ) => {
+        const scratch = await scratchFs(roundDir, name, Math.max(2 * 1024 * MIB, 3 * dsBytes))
+        if (scratch.fallback)
+          log(`${name}: no scratch file system (${scratch.fallback}), restoring into a folder`)
+        try {
+          const dir = path.join(scratch.dir, 'restore')
+          await run('sync')
+          record(await restore(dir))
+          await checkRestore(`${name.replace('restore-', '')} restore (local)`, restoredRoot(dir))
+        } finally {
+          await scratch.dispose()
+        }
+      }
       await pair(
         async () => {
-          if (!cairn) return
-          const dir = path.join(roundDir, 'restore-cairn')
-          record(await cairn.restoreLocal('restore (local)', dir))
-          await checkRestore('cairn restore (local)', dir)
-          await rm(dir, { recursive: true, force: true })
+          if (cairn)
+            await restoreInto(
+              'restore-cairn',
+              (dir) => cairn.restoreLocal('restore (local)', dir),
+              (dir) => dir,
+            )
         },
         async () => {
-          if (!restic) return
-          const dir = path.join(roundDir, 'restore-restic')
-          record(await restic.restore('restore (local)', dir))
-          await checkRestore('restic restore (local)', path.join(dir, workDir))
-          await rm(dir, { recursive: true, force: true })
+          if (restic)
+            await restoreInto(
+              'restore-restic',
+              (dir) => restic.restore('restore (local)', dir),
+              (dir) => path.join(dir, workDir),
+            )
         },
       )
       await pair(

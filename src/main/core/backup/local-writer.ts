@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { CairnError } from '../../../shared/errors'
 import type { RestoreEntry, RestoreReport } from '../remote/restore-writer'
 import { RestorePathGuard, joinParts } from '../remote/safe-path'
+import { FileWritePool, PooledWriteError } from './file-write-pool'
 import { shownPath } from './restore-plan'
 
 const run = promisify(execFile)
@@ -51,9 +52,18 @@ export interface LocalRestoreOptions {
 
 export type LocalTargetState = 'missing' | 'empty' | 'non-empty' | 'not-a-directory'
 
-/** Small files are taken into memory and written while the next ones are fetched. */
+/**
+ * Small files are taken into memory and written by worker threads (file-write-pool.ts) while the
+ * next ones are fetched; at most this many files and bytes wait to be written.
+ */
 const SMALL_FILE = 1024 * 1024
-const WRITES_IN_FLIGHT = 16
+const WRITES_IN_FLIGHT = 512
+const WRITE_BYTES_IN_FLIGHT = 8 * 1024 * 1024
+/**
+ * Worker threads writing small files. One keeps up: in a 1 GiB restore a second one was idle 94 %
+ * of the time, and each thread costs memory (its isolate, its malloc arena).
+ */
+const WRITE_WORKERS = 1
 const WRITE_CHUNK = 1024 * 1024
 
 function errno(error: unknown): string | undefined {
@@ -173,6 +183,8 @@ export async function restoreToLocal(
   const symlinks: { path: string; entry: RestoreEntry }[] = []
   const writes = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
+  let bytesInFlight = 0
+  const pool = new FileWritePool(WRITE_WORKERS)
   let failure: unknown = null
   let rootMeta: DirMeta | null = null
   const full = (rel: Buffer) => (rel.length === 0 ? target : `${target}/${rel.toString('latin1')}`)
@@ -245,12 +257,14 @@ export async function restoreToLocal(
     const modeAtOpen = (entry.mode & 0o7000) === 0 && (entry.mode & umask) === 0
     const chown = asRoot && (entry.uid !== ownUid || entry.gid !== ownGid)
     let fd: number | null = null
+    let created = false
     try {
       fd = await fdOpen(
         temp,
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
         modeAtOpen ? entry.mode : 0o600,
       )
+      created = true
       const size = entry.size ?? 0
       let position = 0
       for await (const chunk of chunks) {
@@ -295,16 +309,68 @@ export async function restoreToLocal(
       progress(rel)
     } catch (error) {
       if (fd !== null) await fdClose(fd).catch(() => {})
-      await fsp.rm(temp, { force: true }).catch(() => {})
-      if (noSpace(error)) {
-        throw new CairnError(
-          'storage_failed',
-          `The disk holding ${target} is full: Cairn could not write ${shown(rel)}. ${report.files} files were restored completely before that; the incomplete file was removed. Free some space (or choose another folder) and restore again.`,
-          { reason: 'no_space', failedPath: shown(rel), restoredFiles: report.files },
-        )
-      }
-      throw writeError(shown(rel), error)
+      // Only what this call created: whatever else sits at the temporary name is left alone.
+      if (created) await fsp.rm(temp, { force: true }).catch(() => {})
+      throw fileFailure(rel, error)
     }
+  }
+
+  /** What a failed file write tells the user (the incomplete file is already removed). */
+  const fileFailure = (rel: Buffer, error: unknown): CairnError => {
+    if (noSpace(error)) {
+      return new CairnError(
+        'storage_failed',
+        `The disk holding ${target} is full: Cairn could not write ${shown(rel)}. ${report.files} files were restored completely before that; the incomplete file was removed. Free some space (or choose another folder) and restore again.`,
+        { reason: 'no_space', failedPath: shown(rel), restoredFiles: report.files },
+      )
+    }
+    return writeError(shown(rel), error)
+  }
+
+  /**
+   * A small file, complete in memory, written by the pool with the same calls as `writeFile`
+   * (exclusive create under a temporary name, content, owner, mode, mtime, rename).
+   */
+  const writeSmallFile = async (
+    rel: Buffer,
+    entry: RestoreEntry & { sparse?: boolean },
+    chunks: Buffer[],
+    size: number,
+  ) => {
+    const length = chunks.reduce((sum, c) => sum + c.length, 0)
+    if (length !== size) {
+      throw new CairnError(
+        'internal',
+        `The content of ${shown(rel)} is ${length > size ? 'longer' : 'shorter'} than its recorded size; the restore was stopped.`,
+      )
+    }
+    const modeAtOpen = (entry.mode & 0o7000) === 0 && (entry.mode & umask) === 0
+    const chown = asRoot && (entry.uid !== ownUid || entry.gid !== ownGid)
+    try {
+      await pool.write(
+        {
+          temp: tempName(rel),
+          path: fullPath(rel),
+          openMode: modeAtOpen ? entry.mode : 0o600,
+          mode: entry.mode,
+          chmod: !modeAtOpen || chown,
+          chown,
+          uid: entry.uid,
+          gid: entry.gid,
+          mtime: utimesSeconds(entry.mtimeNs),
+          sparse: entry.sparse === true,
+        },
+        chunks,
+      )
+    } catch (error) {
+      throw fileFailure(
+        rel,
+        error instanceof PooledWriteError ? { code: error.code, message: error.message } : error,
+      )
+    }
+    report.bytes += size
+    report.files++
+    progress(rel)
   }
 
   const track = (key: string, work: Promise<void>) => {
@@ -366,9 +432,19 @@ export async function restoreToLocal(
           if (size <= SMALL_FILE) {
             const chunks: Buffer[] = []
             for await (const chunk of entry.content ?? []) chunks.push(chunk)
-            while (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight)
+            while (
+              inFlight.size >= WRITES_IN_FLIGHT ||
+              (inFlight.size > 0 && bytesInFlight + size > WRITE_BYTES_IN_FLIGHT)
+            )
+              await Promise.race(inFlight)
             if (failure) throw failure
-            track(k, writeFile(rel, entry, chunks))
+            bytesInFlight += size
+            const written = writeSmallFile(rel, entry, chunks, size)
+            void written.then(
+              () => (bytesInFlight -= size),
+              () => (bytesInFlight -= size),
+            )
+            track(k, written)
           } else {
             await writeFile(rel, entry, entry.content ?? [])
           }
@@ -432,6 +508,8 @@ export async function restoreToLocal(
   } catch (error) {
     await Promise.allSettled(inFlight)
     throw error
+  } finally {
+    await pool.close()
   }
 
   /** Creates a folder (false: a symlink is at its place, which is left alone). */

@@ -3,6 +3,7 @@ import { KDF_INFO } from '../crypto/kdf'
 import { openFile, readSealedHeader, SealedFileError } from '../crypto/sealed-file'
 import { damagedError, mapMissing, missingBlob } from '../errors'
 import type { BlobLocation, MemoryIndex } from '../index/memory-index'
+import { sharedBlobOpenPool } from '../pack/blob-open-pool'
 import { openBlob } from '../pack/pack-reader'
 import { decodeTree, TreeFormatError } from '../tree/tree-codec'
 import type { TreeEntry } from '../tree/tree-entry'
@@ -20,6 +21,11 @@ export interface SnapshotReaderOptions {
   treeCacheBytes?: number
   /** Ranged GETs in flight while streaming file content (default 4). */
   readAhead?: number
+  /**
+   * Open data blobs (decrypt, decompress, check the id) in worker threads (default true; see
+   * pack/blob-open-pool.ts). Trees are always opened here: they are small and wanted at once.
+   */
+  openOffMainThread?: boolean
   signal?: AbortSignal
 }
 
@@ -29,7 +35,11 @@ export interface SnapshotListing {
   damaged: { id: string; message: string }[]
 }
 
-const DECODES_IN_FLIGHT = 8
+/**
+ * Blobs being opened at once while streaming: enough to fill a worker thread's batches (~1 MiB),
+ * and a bound on the memory of opened blobs waiting for their turn (at most 256 KiB each).
+ */
+const DECODES_IN_FLIGHT = 32
 const WINDOW_BLOBS = 4096
 const WINDOW_BYTES = 32 * 1024 * 1024
 
@@ -44,6 +54,7 @@ export class SnapshotReader {
   private readonly verifyIds: boolean
   private readonly treeCacheLimit: number
   private readonly readAhead: number
+  private readonly openOffMainThread: boolean
   private readonly treePacks = new Map<string, Promise<Uint8Array>>()
   private treeCacheSize = 0
   private readonly signal: AbortSignal | undefined
@@ -56,6 +67,7 @@ export class SnapshotReader {
     this.verifyIds = options.verifyIds ?? true
     this.treeCacheLimit = options.treeCacheBytes ?? 64 * 1024 * 1024
     this.readAhead = options.readAhead ?? 4
+    this.openOffMainThread = options.openOffMainThread ?? true
     this.signal = options.signal
   }
 
@@ -265,7 +277,7 @@ export class SnapshotReader {
    * Blobs in the order given, authenticated. The ranged GETs are planned over the blobs sorted by
    * pack and offset (neighbours share a GET), fetched in the order they are first needed with up
    * to `readAhead` GETs ahead, and each range's bytes are dropped once its last blob is decoded;
-   * up to 8 blobs are decoded at once (decompression runs on the thread pool). Memory is bounded
+   * up to DECODES_IN_FLIGHT blobs are opened at once (data blobs in worker threads). Memory is bounded
    * by the stored size of the blobs asked for, so callers pass windows, not whole snapshots.
    */
   async *readBlobs(locations: readonly BlobLocation[]): AsyncGenerator<Buffer> {
@@ -320,12 +332,10 @@ export class SnapshotReader {
   /** One blob of a fetched range, authenticated and decoded. */
   openFromRange(range: PackRange, bytes: Uint8Array, blob: BlobLocation): Promise<Buffer> {
     const start = blob.offset - range.offset
-    return openBlob(
-      this.workspace.keys,
-      blob,
-      bytes.subarray(start, start + blob.length),
-      this.verifyIds,
-    )
+    const stored = bytes.subarray(start, start + blob.length)
+    if (this.openOffMainThread && blob.type === 'data')
+      return sharedBlobOpenPool().open(this.workspace.keys, blob, stored, this.verifyIds)
+    return openBlob(this.workspace.keys, blob, stored, this.verifyIds)
   }
 
   private async fetch(packId: string, offset: number, length: number): Promise<Uint8Array> {

@@ -7,6 +7,13 @@ import type { SnapshotReader } from '../snapshot/snapshot-reader'
 import type { TreeEntry } from '../tree/tree-entry'
 import { displayName } from '../util/display-path'
 
+/** Ranged GETs in flight while checking data blobs (a range is at most 8 MiB). */
+const VERIFY_READ_AHEAD = 2
+/** Stored bytes of one range's blobs being opened at once (bounds the plaintext in memory). */
+const OPEN_WINDOW_BYTES = 2 * 1024 * 1024
+
+const errorMessage = (error: unknown) => (error as Error).message
+
 export interface VerifyOptions {
   /** Share of the snapshot's distinct data blobs to read back, 0..1 (default 1 = all). */
   dataShare?: number
@@ -121,28 +128,61 @@ export async function verifySnapshot(
   locations.sort((a, b) => a.pack.id.localeCompare(b.pack.id) || a.offset - b.offset)
   progress.phase = 'data'
   progress.blobsToCheck = locations.length
-  for (const range of planRanges(locations)) {
-    checkAborted(options.signal)
-    let bytes: Uint8Array | null = null
-    try {
-      bytes = await reader.fetchRange(range)
-    } catch (error) {
-      if (!isDamage(error)) throw error
+  // Ranges are fetched a few ahead, and a range's blobs are opened together (data blobs in worker
+  // threads) while the next range is fetched and the previous one finishes opening.
+  const ranges = planRanges(locations)
+  type Fetched = { bytes: Uint8Array } | { error: unknown }
+  const fetches: Promise<Fetched>[] = []
+  let nextFetch = 0
+  const opening: Promise<void>[] = []
+  const openAll = async (range: (typeof ranges)[number], fetched: Fetched) => {
+    if ('error' in fetched) {
+      if (!isDamage(fetched.error)) throw fetched.error
       for (const blob of range.blobs)
-        damagedData.set(blob.id, { packId: blob.pack.id, message: error.message })
-    }
-    for (const blob of range.blobs) {
-      if (bytes) {
-        try {
-          progress.bytesChecked += (await reader.openFromRange(range, bytes, blob)).length
-        } catch (error) {
-          if (!isDamage(error)) throw error
-          damagedData.set(blob.id, { packId: blob.pack.id, message: error.message })
-        }
+        damagedData.set(blob.id, { packId: blob.pack.id, message: errorMessage(fetched.error) })
+    } else {
+      for (let start = 0; start < range.blobs.length;) {
+        let end = start
+        let bytes = 0
+        while (end < range.blobs.length && (end === start || bytes < OPEN_WINDOW_BYTES))
+          bytes += range.blobs[end++]!.length
+        const window = range.blobs.slice(start, end)
+        const opened = await Promise.allSettled(
+          window.map((blob) => reader.openFromRange(range, fetched.bytes, blob)),
+        )
+        opened.forEach((result, i) => {
+          const blob = window[i]!
+          if (result.status === 'fulfilled') progress.bytesChecked += result.value.length
+          else if (!isDamage(result.reason)) throw result.reason
+          else
+            damagedData.set(blob.id, { packId: blob.pack.id, message: errorMessage(result.reason) })
+        })
+        start = end
       }
-      progress.blobsChecked++
     }
+    progress.blobsChecked += range.blobs.length
     options.onProgress?.(progress)
+  }
+  try {
+    for (const range of ranges) {
+      checkAborted(options.signal)
+      while (nextFetch < ranges.length && fetches.length < VERIFY_READ_AHEAD) {
+        fetches.push(
+          reader.fetchRange(ranges[nextFetch++]!).then(
+            (bytes) => ({ bytes }),
+            (error: unknown) => ({ error }),
+          ),
+        )
+      }
+      const fetched = await fetches.shift()!
+      const open = openAll(range, fetched)
+      open.catch(() => {})
+      opening.push(open)
+      if (opening.length >= 2) await opening.shift()
+    }
+    while (opening.length > 0) await opening.shift()
+  } finally {
+    await Promise.allSettled([...fetches, ...opening])
   }
 
   // Phase 3: which files need the damaged data blobs (the trees are read again, from the cache).
