@@ -64,9 +64,14 @@ function writeOne(file, bytes) {
 }
 parentPort.on('message', (batch) => {
   const all = new Uint8Array(batch.buffer)
+  const names = Buffer.from(batch.names)
   const results = []
   let at = 0
+  let nameAt = 0
   for (const file of batch.files) {
+    file.temp = names.subarray(nameAt, nameAt + file.tempLength)
+    file.path = names.subarray(nameAt + file.tempLength, nameAt + file.tempLength + file.pathLength)
+    nameAt += file.tempLength + file.pathLength
     results.push(writeOne(file, all.subarray(at, at + file.length)))
     at += file.length
   }
@@ -123,18 +128,37 @@ export class FileWritePool {
       {
         weight: (job) => job.length,
         encode(jobs) {
-          // The files' contents copied once, back to back, into one transferred buffer.
+          // The files' contents copied once, back to back, into one transferred buffer, and their
+          // names into another: a small Buffer is a view into Node's shared 8 KiB pool, which a
+          // message would copy whole, twice per file.
           const buffer = new Uint8Array(jobs.reduce((sum, job) => sum + job.length, 0))
+          const names = new Uint8Array(
+            jobs.reduce((sum, job) => sum + job.file.temp.length + job.file.path.length, 0),
+          )
           let at = 0
+          let nameAt = 0
           const files = jobs.map((job) => {
             const pieces = job.bytes.map((piece) => {
               buffer.set(piece, at)
               at += piece.length
               return piece.length
             })
-            return { ...job.file, length: job.length, pieces }
+            const { temp, path, ...meta } = job.file
+            names.set(temp, nameAt)
+            names.set(path, nameAt + temp.length)
+            nameAt += temp.length + path.length
+            return {
+              ...meta,
+              tempLength: temp.length,
+              pathLength: path.length,
+              length: job.length,
+              pieces,
+            }
           })
-          return { message: { buffer: buffer.buffer, files }, transfer: [buffer.buffer] }
+          return {
+            message: { buffer: buffer.buffer, names: names.buffer, files },
+            transfer: [buffer.buffer, names.buffer],
+          }
         },
         decode: (answer) =>
           (answer.results as Answer[]).map((failure) =>

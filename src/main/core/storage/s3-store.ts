@@ -2,7 +2,7 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { CairnError } from '../../../shared/errors'
 import { silentLogger, type Logger } from '../logging/logger'
 import { abortReason, throwIfAborted, withRetry, type RetryPolicy } from '../net/retry'
-import { requestBody } from './body-stream'
+import { collectBody, requestBody } from './body-stream'
 import { assertValidKey, assertValidPrefix } from './keys'
 import {
   emptyRequestCounts,
@@ -202,7 +202,10 @@ export class S3Store implements ObjectStore {
           { abortSignal: signal(range?.length ?? 0) },
         )
         if (out.ContentLength !== undefined) extend(out.ContentLength)
-        const bytes = await out.Body!.transformToByteArray()
+        const bytes = await collectBody(
+          out.Body as unknown as AsyncIterable<Uint8Array>,
+          out.ContentLength,
+        )
         this.requests.bytesDown += bytes.byteLength
         return bytes
       })

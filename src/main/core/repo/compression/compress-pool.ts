@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { BlobType } from '../crypto/blob-id'
+import { BatchWorkerPool } from '../util/batch-worker-pool'
 import { CODEC_BROTLI, CODEC_NONE, MIN_COMPRESS, type Encoded } from './codec'
 
 /**
@@ -119,28 +119,69 @@ interface Job {
   idKey: Uint8Array | null
   type: BlobType
   compress: boolean
-  resolve: (processed: Processed) => void
-  reject: (error: unknown) => void
-}
-
-interface PoolWorker {
-  worker: Worker
-  /** Batches sent and not answered, by batch id. */
-  waiting: Map<number, Job[]>
-  /** Bytes sent and not answered: new work goes to the least loaded worker. */
-  load: number
 }
 
 export class CompressPool {
-  private readonly workers: PoolWorker[] = []
-  private queue: Job[] = []
-  private queuedBytes = 0
-  private flushScheduled = false
-  private nextBatchId = 0
-  private outstanding = 0
-  private closed = false
+  private readonly pool: BatchWorkerPool<Job, Processed>
 
-  constructor(readonly size: number) {}
+  constructor(readonly size: number) {
+    this.pool = new BatchWorkerPool<Job, Processed>(
+      // No job-count bound: many tiny blobs (source files) share a batch until it holds 256 KiB.
+      { size, source: WORKER_SOURCE, batchBytes: BATCH_BYTES, batchJobs: Infinity },
+      {
+        weight: (job) => job.raw.length,
+        encode(jobs) {
+          const keyRefs: Uint8Array[] = []
+          // Own 32-byte copies: a key may be a view into a bigger buffer, which a message would
+          // clone whole.
+          const keys: Uint8Array[] = []
+          const meta: { key: number; type: number; compress: boolean }[] = []
+          const lengths: number[] = []
+          let bytes = 0
+          for (const job of jobs) {
+            let key = -1
+            if (job.idKey) {
+              key = keyRefs.indexOf(job.idKey)
+              if (key < 0) {
+                keyRefs.push(job.idKey)
+                key = keys.push(Uint8Array.from(job.idKey)) - 1
+              }
+            }
+            meta.push({ key, type: job.type === 'tree' ? 1 : 0, compress: job.compress })
+            lengths.push(job.raw.length)
+            bytes += job.raw.length
+          }
+          // The blobs copied once, back to back, into one transferred buffer: the caller's bytes
+          // may be views into bigger read buffers still in use.
+          const buffer = new Uint8Array(bytes)
+          let at = 0
+          for (const job of jobs) {
+            buffer.set(job.raw, at)
+            at += job.raw.length
+          }
+          return {
+            message: { buffer: buffer.buffer, lengths, keys, jobs: meta },
+            transfer: [buffer.buffer],
+          }
+        },
+        decode(answer, jobs) {
+          const out = Buffer.from(answer.out as ArrayBuffer)
+          const bodyLengths = answer.bodyLengths as number[]
+          let at = 32 * jobs.length
+          return jobs.map((job, i) => {
+            const length = bodyLengths[i]!
+            let encoded: Encoded
+            if (length < 0) encoded = { codec: CODEC_NONE, body: job.raw }
+            else {
+              encoded = { codec: CODEC_BROTLI, body: out.subarray(at, at + length) }
+              at += length
+            }
+            return { ok: { id: job.idKey ? out.subarray(32 * i, 32 * i + 32) : null, encoded } }
+          })
+        },
+      },
+    )
+  }
 
   /** Compresses `raw` (which the pool copies) if that pays; same decisions as encodePlaintext. */
   async encode(raw: Uint8Array): Promise<Encoded> {
@@ -152,136 +193,17 @@ export class CompressPool {
    * Same results as computeBlobId and encodePlaintext on this thread.
    */
   process(raw: Uint8Array, options: ProcessOptions = {}): Promise<Processed> {
-    if (this.closed) return Promise.reject(new Error('the compression pool is closed'))
-    return new Promise<Processed>((resolve, reject) => {
-      this.queue.push({
-        raw,
-        idKey: options.idKey ?? null,
-        type: options.type ?? 'data',
-        compress: (options.compress ?? true) && raw.length >= MIN_COMPRESS,
-        resolve,
-        reject,
-      })
-      this.queuedBytes += raw.length
-      if (this.queuedBytes >= BATCH_BYTES) this.flush()
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true
-        setImmediate(() => {
-          this.flushScheduled = false
-          this.flush()
-        })
-      }
+    return this.pool.run({
+      raw,
+      idKey: options.idKey ?? null,
+      type: options.type ?? 'data',
+      compress: (options.compress ?? true) && raw.length >= MIN_COMPRESS,
     })
   }
 
   /** Stops the workers; jobs not answered yet are rejected. */
-  async close(): Promise<void> {
-    this.closed = true
-    const workers = this.workers.splice(0)
-    await Promise.all(workers.map((w) => w.worker.terminate()))
-  }
-
-  private flush(): void {
-    if (this.queue.length === 0) return
-    const jobs = this.queue
-    this.queue = []
-    this.queuedBytes = 0
-    const target = this.pickWorker()
-    const id = this.nextBatchId++
-    const keyRefs: Uint8Array[] = []
-    // Own 32-byte copies: a key may be a view into a bigger buffer, which a message would clone whole.
-    const keys: Uint8Array[] = []
-    const meta: { key: number; type: number; compress: boolean }[] = []
-    const lengths: number[] = []
-    let bytes = 0
-    for (const job of jobs) {
-      let key = -1
-      if (job.idKey) {
-        key = keyRefs.indexOf(job.idKey)
-        if (key < 0) {
-          keyRefs.push(job.idKey)
-          key = keys.push(Uint8Array.from(job.idKey)) - 1
-        }
-      }
-      meta.push({ key, type: job.type === 'tree' ? 1 : 0, compress: job.compress })
-      lengths.push(job.raw.length)
-      bytes += job.raw.length
-    }
-    // The blobs copied once, back to back, into one transferred buffer: the caller's bytes may be
-    // views into bigger read buffers still in use, and one buffer per batch (rather than one per
-    // blob) keeps message and garbage-collection costs per batch, not per blob.
-    const buffer = new Uint8Array(bytes)
-    let at = 0
-    for (const job of jobs) {
-      buffer.set(job.raw, at)
-      at += job.raw.length
-    }
-    target.waiting.set(id, jobs)
-    target.load += bytes
-    if (this.outstanding++ === 0) for (const w of this.workers) w.worker.ref()
-    target.worker.postMessage({ id, buffer: buffer.buffer, lengths, keys, jobs: meta }, [
-      buffer.buffer,
-    ])
-  }
-
-  private pickWorker(): PoolWorker {
-    if (this.workers.length < this.size) {
-      const idle = this.workers.find((w) => w.load === 0)
-      if (idle) return idle
-      return this.spawn()
-    }
-    let best = this.workers[0]!
-    for (const w of this.workers) if (w.load < best.load) best = w
-    return best
-  }
-
-  private spawn(): PoolWorker {
-    // The worker holds no JS data to speak of (bodies are Buffers outside the heap): a small heap
-    // keeps its share of the backup's memory small.
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
-    })
-    const entry: PoolWorker = { worker, waiting: new Map(), load: 0 }
-    worker.on('message', (message: { id: number; out: ArrayBuffer; bodyLengths: number[] }) => {
-      const jobs = entry.waiting.get(message.id)
-      if (!jobs) return
-      entry.waiting.delete(message.id)
-      const out = Buffer.from(message.out)
-      let at = 32 * jobs.length
-      jobs.forEach((job, i) => {
-        entry.load -= job.raw.length
-        const length = message.bodyLengths[i]!
-        let encoded: Encoded
-        if (length < 0) encoded = { codec: CODEC_NONE, body: job.raw }
-        else {
-          encoded = { codec: CODEC_BROTLI, body: out.subarray(at, at + length) }
-          at += length
-        }
-        job.resolve({ id: job.idKey ? out.subarray(32 * i, 32 * i + 32) : null, encoded })
-      })
-      this.settled()
-    })
-    const fail = (error: unknown) => {
-      const index = this.workers.indexOf(entry)
-      if (index >= 0) this.workers.splice(index, 1)
-      for (const jobs of entry.waiting.values()) {
-        for (const job of jobs) job.reject(error)
-        this.settled()
-      }
-      entry.waiting.clear()
-    }
-    worker.on('error', fail)
-    worker.on('exit', (code) => {
-      if (entry.waiting.size > 0) fail(new Error(`a compression worker stopped (exit ${code})`))
-    })
-    this.workers.push(entry)
-    return entry
-  }
-
-  /** Idle workers must not keep the process alive. */
-  private settled(): void {
-    if (--this.outstanding === 0) for (const w of this.workers) w.worker.unref()
+  close(): Promise<void> {
+    return this.pool.close()
   }
 }
 

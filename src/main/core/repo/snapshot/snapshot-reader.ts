@@ -71,6 +71,11 @@ export class SnapshotReader {
     this.signal = options.signal
   }
 
+  /** Ranged GETs kept in flight while streaming file content. */
+  get readAheadGets(): number {
+    return this.readAhead
+  }
+
   /** Whether every blob's id is recomputed from its plaintext on reading (`verifyIds`). */
   get verifiesIds(): boolean {
     return this.verifyIds
@@ -237,91 +242,64 @@ export class SnapshotReader {
    * The content of many files, in order, as one stream: what a restore uses. Files are taken
    * from `files` in windows (~4096 blobs or 32 MiB stored), and each window is read with as few
    * ranged GETs as its blobs' places in the packs allow, whatever the order of the files (restore
-   * walks names sorted, backup walked them in listing order). Every file yields at least one event
-   * (an empty file one with empty data); its last event has `last: true`.
+   * walks names sorted, backup walked them in listing order). The next window is planned before
+   * the current one is handed out, so its GETs start while the current one's last blobs are still
+   * being opened and written: windows do not drain the pipeline. Every file yields at least one
+   * event (an empty file one with empty data); its last event has `last: true`.
    */
   async *readFiles<T extends { content?: readonly string[] }>(
     files: Iterable<T> | AsyncIterable<T>,
   ): AsyncGenerator<{ file: T; data: Buffer; last: boolean }> {
+    const stream = new BlobStream(this)
     let window: T[] = []
     let locations: BlobLocation[] = []
     let bytes = 0
-    const flush = async function* (this: SnapshotReader) {
-      const stream = this.readBlobs(locations)
-      for (const file of window) {
+    let planned: T[] | null = null
+    const emit = async function* (batch: T[]) {
+      for (const file of batch) {
         const count = file.content?.length ?? 0
         if (count === 0) yield { file, data: Buffer.alloc(0), last: true }
-        for (let i = 0; i < count; i++) {
-          const next = await stream.next()
-          if (next.done) throw new Error('blob reader ended early')
-          yield { file, data: next.value, last: i === count - 1 }
+        for (let i = 0; i < count; i++)
+          yield { file, data: await stream.next(), last: i === count - 1 }
+      }
+    }
+    try {
+      for await (const file of files) {
+        window.push(file)
+        for (const id of file.content ?? []) {
+          const location = this.locate(id)
+          locations.push(location)
+          bytes += location.length
+        }
+        if (locations.length >= WINDOW_BLOBS || bytes >= WINDOW_BYTES) {
+          stream.add(locations)
+          if (planned) yield* emit(planned)
+          planned = window
+          window = []
+          locations = []
+          bytes = 0
         }
       }
-      window = []
-      locations = []
-      bytes = 0
+      stream.add(locations)
+      if (planned) yield* emit(planned)
+      yield* emit(window)
+    } finally {
+      await stream.close()
     }
-    for await (const file of files) {
-      window.push(file)
-      for (const id of file.content ?? []) {
-        const location = this.locate(id)
-        locations.push(location)
-        bytes += location.length
-      }
-      if (locations.length >= WINDOW_BLOBS || bytes >= WINDOW_BYTES) yield* flush.call(this)
-    }
-    if (window.length > 0) yield* flush.call(this)
   }
 
   /**
-   * Blobs in the order given, authenticated. The ranged GETs are planned over the blobs sorted by
-   * pack and offset (neighbours share a GET), fetched in the order they are first needed with up
-   * to `readAhead` GETs ahead, and each range's bytes are dropped once its last blob is decoded;
-   * up to DECODES_IN_FLIGHT blobs are opened at once (data blobs in worker threads). Memory is bounded
-   * by the stored size of the blobs asked for, so callers pass windows, not whole snapshots.
+   * Blobs in the order given, authenticated (see BlobStream). Memory is bounded by the stored size
+   * of the blobs asked for, so callers pass windows, not whole snapshots.
    */
   async *readBlobs(locations: readonly BlobLocation[]): AsyncGenerator<Buffer> {
-    const key = (l: BlobLocation) => `${l.pack.id}:${l.offset}`
-    const unique = new Map<string, BlobLocation>()
-    for (const location of locations) unique.set(key(location), location)
-    const sorted = [...unique.values()].sort((a, b) =>
-      a.pack.id < b.pack.id ? -1 : a.pack.id > b.pack.id ? 1 : a.offset - b.offset,
-    )
-    const rangeOf = new Map<string, PackRange>()
-    for (const range of planRanges(sorted))
-      for (const blob of range.blobs) rangeOf.set(key(blob), range)
-    // How often each range is still needed, and the ranges in order of first need.
-    const uses = new Map<PackRange, number>()
-    const order: PackRange[] = []
-    for (const location of locations) {
-      const range = rangeOf.get(key(location))!
-      if (!uses.has(range)) order.push(range)
-      uses.set(range, (uses.get(range) ?? 0) + 1)
+    const stream = new BlobStream(this)
+    try {
+      stream.add(locations)
+      for (let i = 0; i < locations.length; i++) yield await stream.next()
+    } finally {
+      await stream.close()
     }
-    const fetched = new Map<PackRange, Promise<Uint8Array>>()
-    let nextFetch = 0
-    const startNext = () => {
-      const range = order[nextFetch++]!
-      const promise = this.fetchRange(range)
-      promise.catch(() => {})
-      fetched.set(range, promise)
-    }
-    const decodes: Promise<Buffer>[] = []
-    for (const location of locations) {
-      const range = rangeOf.get(key(location))!
-      // Ranges start in order of first need, so this reaches the current one.
-      while (!fetched.has(range)) startNext()
-      while (nextFetch < order.length && fetched.size < this.readAhead) startNext()
-      const bytes = await fetched.get(range)!
-      const decode = this.openFromRange(range, bytes, location)
-      decode.catch(() => {})
-      decodes.push(decode)
-      const left = uses.get(range)! - 1
-      uses.set(range, left)
-      if (left === 0) fetched.delete(range)
-      if (decodes.length >= DECODES_IN_FLIGHT) yield await decodes.shift()!
-    }
-    while (decodes.length > 0) yield await decodes.shift()!
   }
 
   /** The stored bytes of one range (one ranged GET). */
@@ -388,5 +366,80 @@ export class SnapshotReader {
       this.treeCacheSize -= evicted?.length ?? 0
     }
     return cached
+  }
+}
+
+/**
+ * Blobs, in the order they were added, authenticated. Each `add` is planned on its own: its ranged
+ * GETs cover its blobs sorted by pack and offset (neighbours share a GET); GETs are started in the
+ * order they are first needed, up to `readAhead` ahead across everything added so far, and each
+ * range's bytes are dropped once its last blob is opened; up to DECODES_IN_FLIGHT blobs are opened
+ * at once (data blobs in worker threads).
+ */
+class BlobStream {
+  private readonly items: { location: BlobLocation; range: PackRange }[] = []
+  private nextItem = 0
+  private readonly order: PackRange[] = []
+  private nextFetch = 0
+  private readonly uses = new Map<PackRange, number>()
+  private readonly fetched = new Map<PackRange, Promise<Uint8Array>>()
+  private readonly decodes: Promise<Buffer>[] = []
+
+  constructor(private readonly reader: SnapshotReader) {}
+
+  add(locations: readonly BlobLocation[]): void {
+    const key = (l: BlobLocation) => `${l.pack.id}:${l.offset}`
+    const unique = new Map<string, BlobLocation>()
+    for (const location of locations) unique.set(key(location), location)
+    const sorted = [...unique.values()].sort((a, b) =>
+      a.pack.id < b.pack.id ? -1 : a.pack.id > b.pack.id ? 1 : a.offset - b.offset,
+    )
+    const rangeOf = new Map<string, PackRange>()
+    for (const range of planRanges(sorted))
+      for (const blob of range.blobs) rangeOf.set(key(blob), range)
+    for (const location of locations) {
+      const range = rangeOf.get(key(location))!
+      if (!this.uses.has(range)) this.order.push(range)
+      this.uses.set(range, (this.uses.get(range) ?? 0) + 1)
+      this.items.push({ location, range })
+    }
+  }
+
+  /** The next blob's plaintext. */
+  async next(): Promise<Buffer> {
+    while (this.decodes.length < DECODES_IN_FLIGHT && this.nextItem < this.items.length) {
+      const { location, range } = this.items[this.nextItem]!
+      // Done with the item's slot: a long restore would otherwise keep every location.
+      this.items[this.nextItem++] = undefined as never
+      // Ranges start in order of first need, so this reaches the current one.
+      while (!this.fetched.has(range)) this.startFetch()
+      while (this.nextFetch < this.order.length && this.fetched.size < this.reader.readAheadGets)
+        this.startFetch()
+      const bytes = await this.fetched.get(range)!
+      const decode = this.reader.openFromRange(range, bytes, location)
+      decode.catch(() => {})
+      this.decodes.push(decode)
+      const left = this.uses.get(range)! - 1
+      if (left === 0) {
+        this.uses.delete(range)
+        this.fetched.delete(range)
+      } else this.uses.set(range, left)
+    }
+    const next = this.decodes.shift()
+    if (!next) throw new Error('blob reader ended early')
+    return next
+  }
+
+  /** Waits for what is still running (a consumer that stops early leaves nothing behind). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.decodes, ...this.fetched.values()])
+  }
+
+  private startFetch(): void {
+    const range = this.order[this.nextFetch]!
+    this.order[this.nextFetch++] = undefined as never
+    const promise = this.reader.fetchRange(range)
+    promise.catch(() => {})
+    this.fetched.set(range, promise)
   }
 }
