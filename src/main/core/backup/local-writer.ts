@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { CairnError } from '../../../shared/errors'
 import type { RestoreEntry, RestoreReport } from '../remote/restore-writer'
 import { RestorePathGuard, joinParts } from '../remote/safe-path'
-import { FileWritePool, PooledWriteError } from './file-write-pool'
+import { FileWritePool } from './file-write-pool'
 import { shownPath } from './restore-plan'
 
 const run = promisify(execFile)
@@ -244,6 +244,17 @@ export async function restoreToLocal(
   }
 
   /**
+   * Which calls set a file's owner and mode: none when the create mode and the process already
+   * give the right result. chown (as root, for another owner) clears setuid/setgid, so chmod
+   * follows it.
+   */
+  const attributeCalls = (entry: RestoreEntry) => {
+    const modeAtOpen = (entry.mode & 0o7000) === 0 && (entry.mode & umask) === 0
+    const chown = asRoot && (entry.uid !== ownUid || entry.gid !== ownGid)
+    return { openMode: modeAtOpen ? entry.mode : 0o600, chmod: !modeAtOpen || chown, chown }
+  }
+
+  /**
    * Writes one file under a temporary name and renames it into place. Plain fd calls rather than
    * FileHandles (cheaper at 50k files), and no chmod/chown when the create mode and the process
    * already give the right result: a small file costs open, write, futimes, close, rename.
@@ -254,15 +265,14 @@ export async function restoreToLocal(
     chunks: AsyncIterable<Buffer> | Buffer[],
   ) => {
     const temp = tempName(rel)
-    const modeAtOpen = (entry.mode & 0o7000) === 0 && (entry.mode & umask) === 0
-    const chown = asRoot && (entry.uid !== ownUid || entry.gid !== ownGid)
+    const { openMode, chmod, chown } = attributeCalls(entry)
     let fd: number | null = null
     let created = false
     try {
       fd = await fdOpen(
         temp,
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        modeAtOpen ? entry.mode : 0o600,
+        openMode,
       )
       created = true
       const size = entry.size ?? 0
@@ -298,7 +308,7 @@ export async function restoreToLocal(
       if (entry.sparse) await fdTruncate(fd, size)
       // chown first: it clears setuid/setgid, which chmod then sets.
       if (chown) await fdChown(fd, entry.uid, entry.gid)
-      if (!modeAtOpen || chown) await fdChmod(fd, entry.mode)
+      if (chmod) await fdChmod(fd, entry.mode)
       const when = utimesSeconds(entry.mtimeNs)
       await fdUtimes(fd, when, when)
       const closing = fd
@@ -344,17 +354,13 @@ export async function restoreToLocal(
         `The content of ${shown(rel)} is ${length > size ? 'longer' : 'shorter'} than its recorded size; the restore was stopped.`,
       )
     }
-    const modeAtOpen = (entry.mode & 0o7000) === 0 && (entry.mode & umask) === 0
-    const chown = asRoot && (entry.uid !== ownUid || entry.gid !== ownGid)
     try {
       await pool.write(
         {
           temp: tempName(rel),
           path: fullPath(rel),
-          openMode: modeAtOpen ? entry.mode : 0o600,
+          ...attributeCalls(entry),
           mode: entry.mode,
-          chmod: !modeAtOpen || chown,
-          chown,
           uid: entry.uid,
           gid: entry.gid,
           mtime: utimesSeconds(entry.mtimeNs),
@@ -363,10 +369,7 @@ export async function restoreToLocal(
         chunks,
       )
     } catch (error) {
-      throw fileFailure(
-        rel,
-        error instanceof PooledWriteError ? { code: error.code, message: error.message } : error,
-      )
+      throw fileFailure(rel, error)
     }
     report.bytes += size
     report.files++

@@ -27,6 +27,7 @@ import { Discovered } from './workspaces/Discovered'
 import { Orphans } from './workspaces/Orphans'
 import { RepositoryStep } from './workspaces/RepositoryStep'
 import { WorkspaceTable } from './workspaces/WorkspaceTable'
+import { useLoadWhenIdle } from '../lib/use-load-when-idle'
 
 /** What is missing before Cairn can create a workspace: a Hetzner token and storage. */
 function useMissingSetup(): string[] | null {
@@ -183,9 +184,7 @@ export function WorkspacesPage() {
   }, [settingsReady, storageKey, loadRepository])
 
   // City names for the list, and the create form's choices ready before it opens.
-  useEffect(() => {
-    if (hasToken && catalogStatus === 'idle') void loadCatalog()
-  }, [hasToken, catalogStatus, loadCatalog])
+  useLoadWhenIdle(catalogStatus, loadCatalog, hasToken)
 
   function startCreate() {
     const location = catalog?.locations[0]?.name ?? ''

@@ -71,11 +71,6 @@ export class SnapshotReader {
     this.signal = options.signal
   }
 
-  /** Ranged GETs kept in flight while streaming file content. */
-  get readAheadGets(): number {
-    return this.readAhead
-  }
-
   /** Whether every blob's id is recomputed from its plaintext on reading (`verifyIds`). */
   get verifiesIds(): boolean {
     return this.verifyIds
@@ -250,7 +245,7 @@ export class SnapshotReader {
   async *readFiles<T extends { content?: readonly string[] }>(
     files: Iterable<T> | AsyncIterable<T>,
   ): AsyncGenerator<{ file: T; data: Buffer; last: boolean }> {
-    const stream = new BlobStream(this)
+    const stream = new BlobStream(this, this.readAhead)
     let window: T[] = []
     let locations: BlobLocation[] = []
     let bytes = 0
@@ -293,7 +288,7 @@ export class SnapshotReader {
    * of the blobs asked for, so callers pass windows, not whole snapshots.
    */
   async *readBlobs(locations: readonly BlobLocation[]): AsyncGenerator<Buffer> {
-    const stream = new BlobStream(this)
+    const stream = new BlobStream(this, this.readAhead)
     try {
       stream.add(locations)
       for (let i = 0; i < locations.length; i++) yield await stream.next()
@@ -385,7 +380,10 @@ class BlobStream {
   private readonly fetched = new Map<PackRange, Promise<Uint8Array>>()
   private readonly decodes: Promise<Buffer>[] = []
 
-  constructor(private readonly reader: SnapshotReader) {}
+  constructor(
+    private readonly reader: SnapshotReader,
+    private readonly readAhead: number,
+  ) {}
 
   add(locations: readonly BlobLocation[]): void {
     const key = (l: BlobLocation) => `${l.pack.id}:${l.offset}`
@@ -413,7 +411,7 @@ class BlobStream {
       this.items[this.nextItem++] = undefined as never
       // Ranges start in order of first need, so this reaches the current one.
       while (!this.fetched.has(range)) this.startFetch()
-      while (this.nextFetch < this.order.length && this.fetched.size < this.reader.readAheadGets)
+      while (this.nextFetch < this.order.length && this.fetched.size < this.readAhead)
         this.startFetch()
       const bytes = await this.fetched.get(range)!
       const decode = this.reader.openFromRange(range, bytes, location)

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
 import { CloudIcon, KeyIcon, ServerIcon } from '../../components/icons'
@@ -8,6 +8,7 @@ import { useSettings } from '../../state/settings'
 import { TokenForm } from '../settings/TokenForm'
 import { SshHostForm } from './SshHostForm'
 import { StepFooter } from './StepFooter'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 type Compute = 'hetzner' | 'ssh'
 
@@ -64,9 +65,7 @@ export function ComputeStep() {
   const goTo = useOnboarding((s) => s.goTo)
   const hasToken = settings?.hasHetznerToken ?? false
 
-  useEffect(() => {
-    if (hasToken && catalog.status === 'idle') void loadCatalog()
-  }, [hasToken, catalog.status, loadCatalog])
+  useLoadWhenIdle(catalog.status, loadCatalog, hasToken)
 
   const locations = catalog.data?.locations.length ?? 0
   return (

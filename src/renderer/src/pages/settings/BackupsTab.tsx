@@ -14,6 +14,7 @@ import { RetentionForm } from './RetentionForm'
 import { ScheduleRow } from './ScheduleRow'
 import { SectionHeading } from './SectionHeading'
 import { WorkspaceSelect } from './WorkspaceSelect'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 function NoWorkspaces() {
   return (
@@ -125,9 +126,7 @@ function RetentionSection() {
 export function BackupsTab() {
   const status = useSchedules((s) => s.status)
   const load = useSchedules((s) => s.load)
-  useEffect(() => {
-    if (status === 'idle') void load()
-  }, [status, load])
+  useLoadWhenIdle(status, load)
   return (
     <>
       <DefaultsSection />

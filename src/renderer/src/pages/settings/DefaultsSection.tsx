@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import type { MaintenanceDefaults } from '../../../../shared/domain/schedules'
 import { Button } from '../../components/Button'
 import { ErrorPanel } from '../../components/ErrorPanel'
@@ -10,6 +10,7 @@ import { checkRetentionDraft, retentionFields, toDraft, type RetentionKey } from
 import { SavedNote } from './SavedNote'
 import { ApplyRetentionField, IntervalFields, useScheduleDraft } from './ScheduleFields'
 import { SectionHeading } from './SectionHeading'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 /** The default schedule: the same three choices as a workspace's row. */
 function ScheduleDefaultsForm({ defaults }: { defaults: MaintenanceDefaults['schedule'] }) {
@@ -135,9 +136,7 @@ export function DefaultsSection() {
   const defaults = useMaintenanceDefaults((s) => s.defaults)
   const error = useMaintenanceDefaults((s) => s.error)
   const load = useMaintenanceDefaults((s) => s.load)
-  useEffect(() => {
-    if (status === 'idle') void load()
-  }, [status, load])
+  useLoadWhenIdle(status, load)
 
   return (
     <section

@@ -1,4 +1,3 @@
-import { useEffect } from 'react'
 import type { NotificationLevel } from '../../../../shared/domain/settings'
 import { Callout } from '../../components/Callout'
 import { ErrorPanel } from '../../components/ErrorPanel'
@@ -11,6 +10,7 @@ import { useSettings } from '../../state/settings'
 import { SectionHeading } from './SectionHeading'
 import { DefaultIdleForm } from './DefaultIdleForm'
 import { SavedNote } from './SavedNote'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 const levels: { value: NotificationLevel; title: string; detail: string }[] = [
   {
@@ -129,9 +129,7 @@ function IdleSection() {
   const error = usePreferences((s) => s.idleError)
   const busy = usePreferences((s) => s.idleSaving)
   const { loadIdle, setStopAllOnQuit } = usePreferences.getState()
-  useEffect(() => {
-    if (status === 'idle') void loadIdle()
-  }, [status, loadIdle])
+  useLoadWhenIdle(status, loadIdle)
 
   return (
     <section className="card section" aria-labelledby="idle-heading" data-testid="idle-section">

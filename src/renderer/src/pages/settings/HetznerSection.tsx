@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { SettingsView } from '../../../../shared/domain/settings'
 import { Button } from '../../components/Button'
 import { Callout } from '../../components/Callout'
@@ -12,6 +12,7 @@ import { Catalog } from './Catalog'
 import { SectionHeading } from './SectionHeading'
 import { TokenForm } from './TokenForm'
 import { Message } from '../../components/Message'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 function StoredToken({ onReplace }: { onReplace: () => void }) {
   const [confirming, setConfirming] = useState(false)
@@ -104,9 +105,7 @@ export function HetznerSection({ settings }: { settings: SettingsView }) {
   const hasToken = settings.hasHetznerToken
 
   // A token stored in an earlier session: show what it gives access to.
-  useEffect(() => {
-    if (hasToken && catalogStatus === 'idle') void loadCatalog()
-  }, [hasToken, catalogStatus, loadCatalog])
+  useLoadWhenIdle(catalogStatus, loadCatalog, hasToken)
 
   const showForm = !hasToken || replacing
   return (

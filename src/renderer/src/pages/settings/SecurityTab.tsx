@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { Button } from '../../components/Button'
 import { ErrorPanel } from '../../components/ErrorPanel'
 import { KeyIcon } from '../../components/icons'
@@ -12,6 +12,7 @@ import { useSchedules } from '../../state/schedules'
 import { ConfirmBox } from './ConfirmBox'
 import { RecoveryKeyPanel } from './RecoveryKeyPanel'
 import { SectionHeading } from './SectionHeading'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 function KeychainSection() {
   const { status, keychain, error, load } = useKeychain()
@@ -71,9 +72,7 @@ function MasterKeySection() {
   )
   const [confirm, setConfirm] = useState<'rotate' | 'export' | null>(null)
   const { load, rotateMaster, exportRecovery } = useKeys.getState()
-  useEffect(() => {
-    if (status === 'idle') void load()
-  }, [status, load])
+  useLoadWhenIdle(status, load)
 
   return (
     <section
@@ -257,9 +256,7 @@ function WorkspaceKeysSection() {
   const items = useSchedules((s) => s.items)
   const error = useSchedules((s) => s.error)
   const load = useSchedules((s) => s.load)
-  useEffect(() => {
-    if (status === 'idle') void load()
-  }, [status, load])
+  useLoadWhenIdle(status, load)
   return (
     <section
       className="card section"

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
+import { useId, useMemo, useState, type FormEvent } from 'react'
 import type { RestorePoint } from '../../../../shared/domain/backup'
 import type { WorkspaceView } from '../../../../shared/domain/workspace'
 import { Dialog, DialogFooter } from '../../components/Dialog'
@@ -7,6 +7,7 @@ import { formatBytes, formatDateTime } from '../../lib/format'
 import { formatHourly } from '../../lib/money'
 import { useHetzner } from '../../state/hetzner'
 import { shortId, triggerLabels } from './restore-point-format'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 export interface StartChoice {
   /** 'latest' or a restore point id. */
@@ -52,9 +53,7 @@ export function StartDialog({
   const [restorePoint, setRestorePoint] = useState(initial)
   const [location, setLocation] = useState(ws.location ?? '')
   const [serverType, setServerType] = useState(ws.serverType ?? '')
-  useEffect(() => {
-    if (catalog.status === 'idle') void loadCatalog()
-  }, [catalog.status, loadCatalog])
+  useLoadWhenIdle(catalog.status, loadCatalog)
 
   const offered = useMemo(() => {
     const newest = points.slice(-OFFERED).reverse()

@@ -9,6 +9,7 @@ import { defaultServerType, serverTypesFor } from '../../lib/catalog'
 import { countryName } from '../../lib/format'
 import { useHetzner } from '../../state/hetzner'
 import { useWorkspaceCreate } from '../../state/workspace-create'
+import { useLoadWhenIdle } from '../../lib/use-load-when-idle'
 
 /*
  * What the Workspaces page's create form and onboarding's first-workspace step both hold: the
@@ -21,9 +22,7 @@ export function useCreateCatalog() {
   const openForm = useWorkspaceCreate((s) => s.openForm)
   const catalog = useHetzner((s) => s.catalog)
   const loadCatalog = useHetzner((s) => s.loadCatalog)
-  useEffect(() => {
-    if (catalog.status === 'idle') void loadCatalog()
-  }, [catalog.status, loadCatalog])
+  useLoadWhenIdle(catalog.status, loadCatalog)
   const data = catalog.data
   useEffect(() => {
     if (!data || draftLocation) return

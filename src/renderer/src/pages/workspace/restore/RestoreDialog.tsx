@@ -21,6 +21,7 @@ import {
   workspaceRestoreBlocker,
   type Selection,
 } from './restore-targets'
+import { useLoadWhenIdle } from '../../../lib/use-load-when-idle'
 
 export type Destination = 'workspace' | 'new' | 'folder'
 
@@ -110,9 +111,7 @@ export function RestoreDialog({
   const [location, setLocation] = useState(ws.location ?? '')
   const [serverType, setServerType] = useState(ws.serverType ?? '')
 
-  useEffect(() => {
-    if (destination === 'new' && catalog.status === 'idle') void loadCatalog()
-  }, [destination, catalog.status, loadCatalog])
+  useLoadWhenIdle(catalog.status, loadCatalog, destination === 'new')
   useEffect(() => {
     if (!catalog.data) return
     if (!location) setLocation(catalog.data.locations[0]?.name ?? '')
