@@ -3,12 +3,20 @@
  * bundled) and restic 0.14 (the Debian package). Both reach the same s3rver through the same
  * counting proxy, or write to a folder on the same disk.
  */
+import { readFileSync } from 'node:fs'
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { CairnOpResult, CairnOpSpec } from '../cairn-op'
 import { measure, tail, type Measured } from './measure'
 import type { ProxyCounts, S3Proxy } from './s3-proxy'
 import type { LocalS3 } from '../../cloud/index'
+
+/** Node flags from bin/cairn.js's shebang line (read, so the bench cannot drift from it). */
+const CAIRN_NODE_FLAGS = readFileSync(new URL('../../bin/cairn.js', import.meta.url), 'utf8')
+  .split('\n', 1)[0]!
+  .replace(/^#!\/usr\/bin\/env -S node ?/, '')
+  .split(' ')
+  .filter(Boolean)
 
 export type Op =
   | 'full backup'
@@ -183,7 +191,11 @@ export class Cairn {
     }
     await writeFile(`${prefix}.spec.json`, JSON.stringify(spec, null, 2))
     const profDir = this.profileDir && op ? path.join(this.profileDir, `cairn-${i}-${name}`) : null
-    const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
+    // The V8 flag the `cairn` command runs with (bin/cairn.js): measured as users run it.
+    const nodeArgs = [
+      ...CAIRN_NODE_FLAGS,
+      ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+    ]
     this.ctx.proxy.reset()
     const m = await measure(process.execPath, [...nodeArgs, this.bundle, `${prefix}.spec.json`], {
       env: { ...process.env, ...this.extraEnv, NODE_EXTRA_CA_CERTS: this.ctx.proxy.caFile },

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -204,5 +205,16 @@ describe('cairn --help from the built CLI', () => {
     const bad = await runCairn(['restore', '--target', '/tmp/x'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/missing required argument 'restore-point'/)
+  })
+
+  it('runs as the `bin` entry itself, through its shebang and the V8 flag it passes', () => {
+    // npm links bin/cairn.js as `cairn`; its `env -S node --max-semi-space-size=4` line must run.
+    const bin = join(import.meta.dirname, '../../../bin/cairn.js')
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(
+      '#!/usr/bin/env -S node --max-semi-space-size=4',
+    )
+    const help = spawnSync(bin, ['--help'], { encoding: 'utf8' })
+    expect(help.status, help.stderr).toBe(0)
+    expect(help.stdout).toMatch(/Usage: cairn/)
   })
 })

@@ -26,7 +26,10 @@ export interface StoredPack {
 export interface PackWriterOptions {
   /** Seal a pack once its blobs reach this many bytes (default 16 MiB). */
   targetSize: number
-  /** Packs being uploaded at once; `add` waits while this many are in flight (default 2). */
+  /**
+   * Packs being uploaded at once. The next pack fills meanwhile; the `add` that fills it waits
+   * for a free slot. Memory: (this + 1) pack buffers.
+   */
   maxInFlight: number
   signal?: AbortSignal
 }
@@ -48,8 +51,9 @@ const TREE_PACK_START = 1024 * 1024
  * Packs blobs of one type into pack files and uploads them. Blobs are encrypted as they are added
  * (ChaCha20-Poly1305 under a key derived for this pack from a random salt), held in memory until
  * the pack reaches its target size, then the pack is sealed (header + trailer), named by its
- * SHA-256 and put. Memory is bounded: `add` resolves only when fewer than `maxInFlight` uploads are
- * running, so a producer faster than the uplink waits instead of piling up packs.
+ * SHA-256 and put. Memory is bounded: the `add` that fills a pack resolves only once fewer than
+ * `maxInFlight` uploads are running and that pack's upload has started, so a producer faster than
+ * the uplink waits instead of piling up packs.
  * After an upload fails, every later call rejects with that error.
  */
 export class PackWriter {
@@ -108,11 +112,17 @@ export class PackWriter {
     // one copy either way, but the pieces become garbage now and no second pack-sized buffer
     // exists while sealing.
     append(pack, box.pieces, box.length)
-    if (pack.size >= this.options.targetSize) this.seal()
-    while (this.inFlight >= this.options.maxInFlight && !this.failure) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    if (pack.size >= this.options.targetSize) {
+      // The next pack fills while this one uploads; only a full pack with no upload slot for it
+      // waits (and with it the producer). Waiting after every seal instead stopped the producer
+      // for each pack's whole upload, while the doc promised the next pack filled meanwhile.
+      while (this.inFlight >= this.options.maxInFlight && !this.failure) {
+        await new Promise<void>((resolve) => this.waiters.push(resolve))
+      }
+      if (this.failure) throw this.failure
+      // Sealed only now: blobs added while this one waited went into it (it stays open).
+      if (this.open === pack) this.seal()
     }
-    if (this.failure) throw this.failure
     return box.length
   }
 

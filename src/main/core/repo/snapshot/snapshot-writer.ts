@@ -53,7 +53,12 @@ export interface SnapshotWriterOptions {
    * blob or two cost more than their compression) while big blobs stay few.
    */
   cpuBytes?: number
-  /** Chunks of one file being processed at once (default 4). */
+  /**
+   * Chunks of one file being processed at once (default 32, ~2 MiB at the normal chunk size; the
+   * compression budget `cpuBytes` bounds the bytes further). At 4, a big new file's chunks reached
+   * the compression worker four at a time, a round trip each: the bench's 120 MiB video took
+   * 1.54 s, at 32 1.30 s, and the 1 GiB full backup 14.5 s instead of 16.0 s.
+   */
   chunksInFlightPerFile?: number
   /** Index files this writer stores are also put here (the next load need not GET them). */
   indexCache?: IndexCache
@@ -143,7 +148,7 @@ export class SnapshotWriter {
       compressOffMainThread: options.compressOffMainThread ?? true,
       cpuConcurrency: options.cpuConcurrency ?? (options.compressOffMainThread === false ? 4 : 64),
       cpuBytes: options.cpuBytes ?? 4 * 1024 * 1024,
-      chunksInFlightPerFile: options.chunksInFlightPerFile ?? 4,
+      chunksInFlightPerFile: options.chunksInFlightPerFile ?? 32,
       signal: options.signal,
       ...(options.indexCache ? { indexCache: options.indexCache } : {}),
     }
