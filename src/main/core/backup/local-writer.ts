@@ -65,6 +65,8 @@ const WRITE_BYTES_IN_FLIGHT = 8 * 1024 * 1024
  */
 const WRITE_WORKERS = 1
 const WRITE_CHUNK = 1024 * 1024
+/** Positional writes of one big file at once. */
+const BIG_WRITES_IN_FLIGHT = 8
 
 function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code
@@ -189,8 +191,10 @@ export async function restoreToLocal(
   let rootMeta: DirMeta | null = null
   const full = (rel: Buffer) => (rel.length === 0 ? target : `${target}/${rel.toString('latin1')}`)
   // Paths are bytes; Node takes Buffers for file names, so build them as Buffers.
+  const targetBytes = Buffer.from(target)
+  const targetSlash = Buffer.from(`${target}/`)
   const fullPath = (rel: Buffer) =>
-    rel.length === 0 ? Buffer.from(target) : Buffer.concat([Buffer.from(`${target}/`), rel])
+    rel.length === 0 ? Buffer.from(targetBytes) : Buffer.concat([targetSlash, rel])
   const shown = (rel: Buffer) => `${target}/${shownPath(rel)}`
 
   const progress = (path: Buffer) =>
@@ -217,11 +221,15 @@ export async function restoreToLocal(
     return null
   }
 
+  // Unique per restore and per file: one random part per restore and a counter (randomBytes per
+  // file cost ~3 us each of main-thread time, a sixth of a second at 50k files).
+  const tempPrefix = `.cairn-restore-${randomBytes(6).toString('hex')}-`
+  let tempCount = 0
   const tempName = (rel: Buffer) => {
     const slash = rel.lastIndexOf(0x2f)
     const dir = slash < 0 ? Buffer.alloc(0) : rel.subarray(0, slash + 1)
     return fullPath(
-      Buffer.concat([dir, Buffer.from(`.cairn-restore-${randomBytes(6).toString('hex')}.tmp`)]),
+      Buffer.concat([dir, Buffer.from(`${tempPrefix}${(tempCount++).toString(36)}.tmp`)]),
     )
   }
 
@@ -268,6 +276,7 @@ export async function restoreToLocal(
     const { openMode, chmod, chown } = attributeCalls(entry)
     let fd: number | null = null
     let created = false
+    const writing = new Set<Promise<void>>()
     try {
       fd = await fdOpen(
         temp,
@@ -285,19 +294,20 @@ export async function restoreToLocal(
           )
         }
         if (!(entry.sparse && isZero(chunk))) {
-          for (let at = 0; at < chunk.length;) {
-            at += await fdWrite(
-              fd,
-              chunk,
-              at,
-              Math.min(WRITE_CHUNK, chunk.length - at),
-              position + at,
-            )
-          }
+          // Positional writes, a few at once: awaiting each blob's write before taking the next
+          // left the thread pool idle between them (a 180 MiB file restored at ~95 MB/s).
+          while (writing.size >= BIG_WRITES_IN_FLIGHT) await Promise.race(writing)
+          const write = writeAt(fd, chunk, position)
+          writing.add(write)
+          write.then(
+            () => writing.delete(write),
+            () => {},
+          )
         }
         position += chunk.length
         report.bytes += chunk.length
       }
+      await Promise.all(writing)
       if (position !== size) {
         throw new CairnError(
           'internal',
@@ -318,6 +328,8 @@ export async function restoreToLocal(
       report.files++
       progress(rel)
     } catch (error) {
+      // No write may still be running when the descriptor closes (its number could be reused).
+      await Promise.allSettled(writing)
       if (fd !== null) await fdClose(fd).catch(() => {})
       // Only what this call created: whatever else sits at the temporary name is left alone.
       if (created) await fsp.rm(temp, { force: true }).catch(() => {})
@@ -536,6 +548,13 @@ export async function restoreToLocal(
 }
 
 const ZEROS = Buffer.alloc(256 * 1024)
+
+/** Writes all of `chunk` at `position` (a write may take less than asked). */
+async function writeAt(fd: number, chunk: Buffer, position: number): Promise<void> {
+  for (let at = 0; at < chunk.length;) {
+    at += await fdWrite(fd, chunk, at, Math.min(WRITE_CHUNK, chunk.length - at), position + at)
+  }
+}
 
 function isZero(chunk: Buffer): boolean {
   for (let at = 0; at < chunk.length; at += ZEROS.length) {
