@@ -124,6 +124,66 @@ export async function* planEntries(
   yield* walk(view.entries, Buffer.alloc(0), selection && !selection.all ? selection : null)
 }
 
+/** Files with content reordered at once (bounds the entries held here)... */
+const REORDER_FILES = 4096
+/** ...or files holding this many bytes. */
+const REORDER_BYTES = 64 * 1024 * 1024
+
+/**
+ * The planned entries with files reordered, a window at a time, by where their content starts in
+ * the packs. A backup stores files in listing order (`find`, directory order), a restore walks
+ * them sorted by name: in name order, consecutive files' blobs lie far apart, so a window's
+ * ranged GETs were many and short, and each range stayed in memory until the last of its blobs
+ * was reached. In pack order they are read nearly front to back (restic writes blobs to files in
+ * pack order for the same reason).
+ *
+ * Only files move, and only later: every other entry of a window goes out first, in plan order,
+ * so a file still comes after its folders (a restore writes nothing through a path it has not
+ * checked), and hard links go out after the window's files, so after the file they link to.
+ * Within a window the order is deterministic (pack, offset, then plan order).
+ */
+export async function* inPackOrder(
+  reader: SnapshotReader,
+  planned: AsyncIterable<PlannedEntry>,
+): AsyncGenerator<PlannedEntry> {
+  let others: PlannedEntry[] = []
+  let files: { entry: PlannedEntry; pack: string; offset: number; at: number }[] = []
+  let links: PlannedEntry[] = []
+  let bytes = 0
+  const flush = function* () {
+    yield* others
+    files.sort((a, b) =>
+      a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.offset - b.offset || a.at - b.at,
+    )
+    for (const file of files) yield file.entry
+    yield* links
+    others = []
+    files = []
+    links = []
+    bytes = 0
+  }
+  for await (const entry of planned) {
+    if (entry.type === 'file' && entry.blobs.length > 0) {
+      // A blob the index lacks sorts last; reading it reports the damage as before.
+      let pack = '\uffff'
+      let offset = 0
+      try {
+        const location = reader.locate(entry.blobs[0]!)
+        pack = location.pack.id
+        offset = location.offset
+      } catch {
+        // reported when read
+      }
+      files.push({ entry, pack, offset, at: files.length })
+      bytes += entry.size ?? 0
+    } else if (entry.type === 'hardlink') links.push(entry)
+    else if (files.length === 0 && links.length === 0) yield entry
+    else others.push(entry)
+    if (files.length >= REORDER_FILES || bytes >= REORDER_BYTES) yield* flush()
+  }
+  yield* flush()
+}
+
 /**
  * Attaches each file's content to the planned entries. The contents of consecutive files are
  * fetched together (`SnapshotReader.readFiles`: windows of blobs read with few ranged GETs, every

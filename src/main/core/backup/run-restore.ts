@@ -7,7 +7,14 @@ import { normalizeRelativePath, joinParts } from '../remote/safe-path'
 import { shScript } from '../ssh/shell-quote'
 import { probeLocalTarget, restoreToLocal } from './local-writer'
 import { ProgressTicker } from './progress'
-import { planEntries, selectPaths, shownPath, withContent, type PlannedEntry } from './restore-plan'
+import {
+  inPackOrder,
+  planEntries,
+  selectPaths,
+  shownPath,
+  withContent,
+  type PlannedEntry,
+} from './restore-plan'
 import type {
   PreflightOptions,
   RepositoryAccess,
@@ -73,7 +80,11 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
   }
   ticker.phase('restoring')
   const current: { current: Buffer | null } = { current: null }
-  const entries = withContent(reader, planEntries(reader, view, selection), current)
+  const entries = withContent(
+    reader,
+    inPackOrder(reader, planEntries(reader, view, selection)),
+    current,
+  )
   const onProgress = (p: { files: number; bytes: number; path: Buffer }) => {
     progress.filesDone = p.files
     progress.bytesDone = p.bytes
