@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { chunkBuffer, FastCdc } from '../../../src/main/core/repo/chunker/fastcdc'
+import { chunkBuffer, FastCdc, joinParts } from '../../../src/main/core/repo/chunker/fastcdc'
+import { computeBlobId, computeBlobIdOfParts } from '../../../src/main/core/repo/crypto/blob-id'
 import { deriveGearTable } from '../../../src/main/core/repo/chunker/gear'
 import { CHUNKER_PARAMS_V1 } from '../../../src/main/core/repo/chunker/params'
 import { pieces, seededBytes } from './support'
@@ -39,6 +40,24 @@ describe('FastCDC chunker', () => {
     const last = byteByByte.finish()
     if (last) out.push(last)
     expect(hashes(out)).toEqual(hashes(chunkBuffer(small, P, gear)))
+  })
+
+  it('gives each chunk as the views it spans (pushParts), with the id of the whole', () => {
+    const chunker = new FastCdc(P, gear)
+    const parts: Uint8Array[][] = []
+    const input = [...pieces(data.subarray(0, 4 * 1024 * 1024), 5)]
+    for (const piece of input) parts.push(...chunker.pushParts(piece))
+    parts.push(chunker.finishParts()!)
+    expect(hashes(parts.map(joinParts))).toEqual(
+      hashes(chunkBuffer(data.subarray(0, 4 * 1024 * 1024), P, gear)),
+    )
+    // Views, not copies: every part lies in one of the pieces pushed.
+    const buffers = new Set(input.map((p) => p.buffer))
+    expect(parts.flat().every((part) => buffers.has(part.buffer))).toBe(true)
+    expect(parts.some((p) => p.length > 1)).toBe(true)
+    const key = Buffer.alloc(32, 3)
+    for (const p of parts.slice(0, 50))
+      expect(computeBlobIdOfParts(key, 'data', p)).toEqual(computeBlobId(key, 'data', joinParts(p)))
   })
 
   it('keeps most chunks when bytes are inserted at the start or in the middle', () => {

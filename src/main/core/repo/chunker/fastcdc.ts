@@ -44,7 +44,20 @@ export class FastCdc {
   }
 
   push(data: Uint8Array): Uint8Array[] {
-    const chunks: Uint8Array[] = []
+    return this.pushParts(data).map(joinParts)
+  }
+
+  finish(): Uint8Array | null {
+    const parts = this.finishParts()
+    return parts && joinParts(parts)
+  }
+
+  /**
+   * `push`, with each chunk as the views it spans, not copied into one buffer: a caller that only
+   * needs the chunk's id (a chunk already stored) can hash the parts and never copy them.
+   */
+  pushParts(data: Uint8Array): Uint8Array[][] {
+    const chunks: Uint8Array[][] = []
     let position = 0
     while (position < data.length) {
       const cut = this.findCut(data, position)
@@ -59,22 +72,19 @@ export class FastCdc {
     return chunks
   }
 
-  finish(): Uint8Array | null {
+  /** `finish`, as parts (see pushParts). */
+  finishParts(): Uint8Array[] | null {
     if (this.length === 0) return null
     return this.take(new Uint8Array(0))
   }
 
-  private take(last: Uint8Array): Uint8Array {
-    let chunk: Uint8Array
-    if (this.pieces.length === 0) chunk = last
-    else {
-      if (last.length > 0) this.pieces.push(last)
-      chunk = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces)
-    }
+  private take(last: Uint8Array): Uint8Array[] {
+    const parts = this.pieces
+    if (parts.length === 0 || last.length > 0) parts.push(last)
     this.pieces = []
     this.length = 0
     this.hash = 0
-    return chunk
+    return parts
   }
 
   /** Index in `data` just past the cut point, or -1 if the current chunk continues past `data`. */
@@ -103,6 +113,11 @@ export class FastCdc {
     this.hash = h
     return -1
   }
+}
+
+/** A chunk's parts as one buffer (a view when it lies in one piece, else one copy). */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
 }
 
 /** All chunks of one buffer (tests and small inputs). */

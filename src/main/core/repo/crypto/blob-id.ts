@@ -15,9 +15,18 @@ export function blobTypeFromCode(code: number): BlobType | null {
  * them confirm a guessed file); the type byte keeps a tree and a data blob with equal bytes apart.
  */
 export function computeBlobId(idKey: Uint8Array, type: BlobType, plaintext: Uint8Array): Buffer {
+  return computeBlobIdOfParts(idKey, type, [plaintext])
+}
+
+/** `computeBlobId` of the plaintext that `parts` make up, without joining them. */
+export function computeBlobIdOfParts(
+  idKey: Uint8Array,
+  type: BlobType,
+  parts: readonly Uint8Array[],
+): Buffer {
   const hmac = createHmac('sha256', idKey)
   hmac.update(TYPE_PREFIX[type])
-  hmac.update(plaintext)
+  for (const part of parts) hmac.update(part)
   return hmac.digest()
 }
 

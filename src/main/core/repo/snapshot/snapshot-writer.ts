@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { CairnError } from '../../../../shared/errors'
-import { FastCdc } from '../chunker/fastcdc'
+import { FastCdc, joinParts } from '../chunker/fastcdc'
 import { CHUNKER_PARAMS_V1 } from '../chunker/params'
 import { encodePlaintext, MIN_COMPRESS, type Encoded } from '../compression/codec'
 import { sharedCompressPool } from '../compression/compress-pool'
-import { computeBlobId, type BlobType } from '../crypto/blob-id'
+import { computeBlobId, computeBlobIdOfParts, type BlobType } from '../crypto/blob-id'
 import { KDF_INFO } from '../crypto/kdf'
 import { sealFile } from '../crypto/sealed-file'
 import { writeIndexFiles, type IndexCache } from '../index/index-store'
@@ -193,7 +193,27 @@ export class SnapshotWriter {
   /** Stores one blob unless it is already known; returns its id. */
   async storeBlob(type: BlobType, raw: Uint8Array): Promise<StoreResult> {
     this.check()
-    const id = computeBlobId(this.key.idKey, type, raw).toString('hex')
+    return this.storeWithId(type, computeBlobId(this.key.idKey, type, raw).toString('hex'), raw)
+  }
+
+  /**
+   * `storeBlob` for a data chunk given as the views it spans (FastCdc.pushParts): its id is
+   * hashed over the parts, and only a chunk not stored yet is joined into one buffer. In an
+   * edited big file most chunks are known: joining each (a copy of every byte re-read, and as
+   * much garbage) was wasted work on the main thread.
+   */
+  private async storeParts(parts: readonly Uint8Array[]): Promise<StoreResult> {
+    this.check()
+    const id = computeBlobIdOfParts(this.key.idKey, 'data', parts).toString('hex')
+    if (this.pending.has(id) || this.index.has(id)) {
+      let rawLength = 0
+      for (const part of parts) rawLength += part.length
+      return { id, added: false, rawLength }
+    }
+    return this.storeWithId('data', id, joinParts(parts))
+  }
+
+  private async storeWithId(type: BlobType, id: string, raw: Uint8Array): Promise<StoreResult> {
     if (this.pending.has(id) || this.index.has(id))
       return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
@@ -282,9 +302,11 @@ export class SnapshotWriter {
     // its chunks turn out to be known (an edited big file: only the changed chunks get compressed).
     const offMainThread = this.options.compressOffMainThread
     let lastWasKnown = false
-    const submit = async (chunk: Uint8Array) => {
+    const submit = async (parts: Uint8Array[]) => {
       const promise =
-        offMainThread && !lastWasKnown ? this.storeNewBlob(chunk) : this.storeBlob('data', chunk)
+        offMainThread && !lastWasKnown
+          ? this.storeNewBlob(joinParts(parts))
+          : this.storeParts(parts)
       promise.then(
         (r) => (lastWasKnown = !r.added),
         () => {},
@@ -294,9 +316,9 @@ export class SnapshotWriter {
     }
     for await (const piece of source) {
       size += piece.length
-      for (const chunk of chunker.push(piece)) await submit(chunk)
+      for (const parts of chunker.pushParts(piece)) await submit(parts)
     }
-    const last = chunker.finish()
+    const last = chunker.finishParts()
     if (last) await submit(last)
     const stored = await Promise.all(results)
     let addedBlobs = 0
