@@ -6,7 +6,7 @@
  * It drives the core's pipeline API (src/main/core/backup) directly, as the desktop app does.
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import { writeHeapSnapshot } from 'node:v8'
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8'
 import { connectSsh } from '../src/main/core/ssh/connection'
 import { connectSshSource } from '../src/main/core/backup/ssh-source'
 import { runBackup, runRestore, runVerify } from '../src/main/core/backup/index'
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     privateKey: await readFile(s.keyFile, 'utf8'),
     hostKey: s.hostKey,
   })
+  // Diagnosis: CAIRN_BENCH_TRACE_GC=1 prints V8's --trace-gc lines (one per collection) to stdout.
+  if (process.env.CAIRN_BENCH_TRACE_GC) setFlagsFromString('--trace-gc')
   // Peaks of what RSS is made of (sampled): JS heap, buffers outside it (external, array buffers).
   const memory = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }
   // Diagnosis: CAIRN_BENCH_HEAPSNAP=<MiB> writes one heap snapshot when RSS first passes it.
