@@ -4,7 +4,7 @@ import { FastCdc, joinParts } from '../chunker/fastcdc'
 import { CHUNKER_PARAMS_V1 } from '../chunker/params'
 import { encodePlaintext, MIN_COMPRESS, type Encoded } from '../compression/codec'
 import { sharedCompressPool } from '../compression/compress-pool'
-import { computeBlobId, computeBlobIdOfParts, type BlobType } from '../crypto/blob-id'
+import { computeBlobIdOfParts, type BlobType } from '../crypto/blob-id'
 import { KDF_INFO } from '../crypto/kdf'
 import { sealFile } from '../crypto/sealed-file'
 import { writeIndexFiles, type IndexCache } from '../index/index-store'
@@ -192,31 +192,25 @@ export class SnapshotWriter {
 
   /** Stores one blob unless it is already known; returns its id. */
   async storeBlob(type: BlobType, raw: Uint8Array): Promise<StoreResult> {
-    this.check()
-    return this.storeWithId(type, computeBlobId(this.key.idKey, type, raw).toString('hex'), raw)
+    return this.storeParts(type, [raw])
   }
 
   /**
-   * `storeBlob` for a data chunk given as the views it spans (FastCdc.pushParts): its id is
-   * hashed over the parts, and only a chunk not stored yet is joined into one buffer. In an
-   * edited big file most chunks are known: joining each (a copy of every byte re-read, and as
-   * much garbage) was wasted work on the main thread.
+   * `storeBlob` for a blob given as the views it spans (a chunk from FastCdc.pushParts): its id is
+   * hashed over the parts, and only a blob not stored yet is joined into one buffer. In an edited
+   * big file most chunks are known: joining each (a copy of every byte re-read, and as much
+   * garbage) was wasted work on the main thread.
    */
-  private async storeParts(parts: readonly Uint8Array[]): Promise<StoreResult> {
+  private async storeParts(type: BlobType, parts: readonly Uint8Array[]): Promise<StoreResult> {
     this.check()
-    const id = computeBlobIdOfParts(this.key.idKey, 'data', parts).toString('hex')
+    const id = computeBlobIdOfParts(this.key.idKey, type, parts).toString('hex')
     if (this.pending.has(id) || this.index.has(id)) {
       let rawLength = 0
       for (const part of parts) rawLength += part.length
       return { id, added: false, rawLength }
     }
-    return this.storeWithId('data', id, joinParts(parts))
-  }
-
-  private async storeWithId(type: BlobType, id: string, raw: Uint8Array): Promise<StoreResult> {
-    if (this.pending.has(id) || this.index.has(id))
-      return { id, added: false, rawLength: raw.length }
     this.pending.add(id)
+    const raw = joinParts(parts)
     const work = this.cpu.run(raw.length, async () => ({ id, encoded: await this.encode(raw) }))
     return this.append(type, raw, work, false)
   }
@@ -306,7 +300,7 @@ export class SnapshotWriter {
       const promise =
         offMainThread && !lastWasKnown
           ? this.storeNewBlob(joinParts(parts))
-          : this.storeParts(parts)
+          : this.storeParts('data', parts)
       promise.then(
         (r) => (lastWasKnown = !r.added),
         () => {},
