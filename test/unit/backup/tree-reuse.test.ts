@@ -7,6 +7,7 @@ import { generateMasterKey } from '../../../src/main/core/keys/master-key'
 import {
   initRepository,
   openWorkspace,
+  SnapshotReader,
   SnapshotWriter,
   type Workspace,
 } from '../../../src/main/core/repo'
@@ -108,6 +109,26 @@ describe('unchanged folders keep the parent tree id', () => {
     expect(off.reused).toBe(0)
     expect(off.written).toBe(7)
     expect(off.result.snapshot.snapshot.tree).toBe(first.result.snapshot.snapshot.tree)
+  })
+
+  it('keeps a folder that closes before its parent tree is read (an empty folder)', async () => {
+    const workspace = await freshWorkspace()
+    const src = buildSource()
+    const first = await backup(workspace, src)
+    // Trees of the parent restore point arrive late, as from a slow store: the empty folder c
+    // is closed (the next entry is listed) before its parent tree is known.
+    const readTree = SnapshotReader.prototype.readTree
+    vi.spyOn(SnapshotReader.prototype, 'readTree').mockImplementation(async function (
+      this: SnapshotReader,
+      ...args: Parameters<SnapshotReader['readTree']>
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      return readTree.apply(this, args)
+    })
+    const same = await backup(workspace, src, { parent: first.result.snapshot.id })
+    expect(same.reused).toBe(6)
+    expect(same.written).toBe(1)
+    expect(same.result.snapshot.snapshot.tree).toBe(first.result.snapshot.snapshot.tree)
   })
 
   const root = process.getuid?.() === 0

@@ -193,10 +193,14 @@ export class TreeBuilder {
 
   private close(): void {
     const dir = this.stack.pop()!
-    const settled = dir.children.every((c) => !(c instanceof Promise))
+    // A folder can close before its parent tree is read (an empty folder closes as soon as the
+    // next entry is listed): it waits for that tree, or it would be written instead of kept.
+    const settled = dir.map !== undefined && dir.children.every((c) => !(c instanceof Promise))
     const tree: TreeEntry | Promise<TreeEntry> = settled
       ? this.closeWith(dir, dir.children as (TreeEntry | null)[])
-      : Promise.all(dir.children).then((children) => this.closeWith(dir, children))
+      : Promise.all([dir.parent, Promise.all(dir.children)]).then(([, children]) =>
+          this.closeWith(dir, children),
+        )
     if (tree instanceof Promise) tree.catch((error: unknown) => this.options.fail(error))
     const parent = this.stack[this.stack.length - 1]
     if (parent) {
