@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CairnError } from '../../../src/shared/errors'
 import {
   compactIndex,
   createSnapshotWriter,
@@ -64,5 +65,23 @@ describe('index files', () => {
     cached.set(id!, Uint8Array.from([1, 2, 3]))
     expect((await loadIndex(workspace, { cache })).index.blobCount).toBe(first.index.blobCount)
     expect(store.requests.get).toBe(gets + 1)
+  })
+
+  it('refuses a damaged index file with a message that says how to repair it', async () => {
+    const store = new MemoryStore()
+    const { workspace } = await newWorkspace(store)
+    const writer = await createSnapshotWriter(workspace)
+    const root = await backupModel(writer, dir({ a: file(seededBytes('a', 1000)) }))
+    await writer.commit({ trigger: 'manual', paths: ['/'], hostname: 'h', tree: root })
+    const [key] = store.keysUnder(workspace.paths.index)
+    const bytes = Uint8Array.from((await store.get(key!))!)
+    bytes[40]! ^= 1
+    await store.put(key!, bytes)
+    const error = await loadIndex(workspace).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CairnError)
+    expect((error as CairnError).details).toMatchObject({ reason: 'damaged', object: key })
+    expect((error as CairnError).message).toMatch(
+      /^Index file [0-9a-f]{8} is damaged \(its content does not match its name\)\. Indexes can be rebuilt from the packs: run `cairn check --repair-index`/,
+    )
   })
 })

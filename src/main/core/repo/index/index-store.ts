@@ -40,6 +40,11 @@ export interface LoadedIndex {
   files: string[]
 }
 
+// An index only lists what the pack headers also say, so nothing is lost with it: a repair reads
+// the packs' headers, writes a new index and moves the damaged file aside.
+const REPAIR_HINT =
+  'Indexes can be rebuilt from the packs: run `cairn check --repair-index` for this workspace.'
+
 async function readIndexFile(
   workspace: Workspace,
   id: string,
@@ -57,7 +62,7 @@ async function readIndexFile(
     }
     if (createHash('sha256').update(bytes).digest('hex') !== id) {
       throw damagedError(
-        `Index file ${shortId(id)} is damaged (its content does not match its name).`,
+        `Index file ${shortId(id)} is damaged (its content does not match its name). ${REPAIR_HINT}`,
         {
           object: workspace.paths.indexFile(id),
         },
@@ -72,10 +77,13 @@ async function readIndexFile(
     return decodeIndexFile(await openFile(bytes, 'index', key.dataKey, KDF_INFO.workspaceFile))
   } catch (error) {
     if (error instanceof SealedFileError || error instanceof FormatError) {
-      throw damagedError(`Index file ${shortId(id)} is damaged (${error.message}).`, {
-        object: workspace.paths.indexFile(id),
-        cause: error.message,
-      })
+      throw damagedError(
+        `Index file ${shortId(id)} is damaged (${error.message}). ${REPAIR_HINT}`,
+        {
+          object: workspace.paths.indexFile(id),
+          cause: error.message,
+        },
+      )
     }
     throw error
   }
