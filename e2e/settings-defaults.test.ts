@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasText, visible } from './pages/expect'
+import { hasText, hidden, visible } from './pages/expect'
 import { SettingsPage } from './pages/settings-page'
 import { WorkspacesPage } from './pages/workspaces-page'
 import { pageErrors, useE2E } from './support/harness'
@@ -177,6 +178,45 @@ describe('Settings: defaults for all workspaces and maintenance', () => {
     // The repository is still whole after the prune.
     const again = await settings.checkRepository()
     await hasText(again, 'The repository is healthy', 60_000)
+    expect(pageErrors(settings.page)).toEqual([])
+  })
+
+  it('finds a damaged index file and rebuilds the index from the packs', async () => {
+    // Damage every index file of the repository (a flipped byte: its name no longer matches).
+    const indexFiles = (await readdir(storageDir, { recursive: true }))
+      .filter((f) => /(^|\/)index\/[0-9a-f]{64}$/.test(f))
+      .map((f) => join(storageDir, f))
+    expect(indexFiles.length).toBeGreaterThan(0)
+    for (const file of indexFiles) {
+      const bytes = await readFile(file)
+      bytes[bytes.length >> 1]! ^= 1
+      await writeFile(file, bytes)
+    }
+    const settings = await openSettings()
+    await settings.tab('Backups')
+    const check = await settings.checkRepository()
+    await hasText(check, 'The check found damage', 60_000)
+    await hasText(check, /Index file [0-9a-f]{8} is damaged/)
+    await hasText(check, 'can be rebuilt from them')
+    await screenshot(settings.page, 'settings-maintenance-damaged-index', check, 'end')
+
+    const repaired = await settings.rebuildIndex()
+    await hasText(repaired, `The index of ${name} was rebuilt`, 60_000)
+    await hasText(repaired, /\d+ packs? \(.*\) added to the index/)
+    await hasText(repaired, `${indexFiles.length} damaged index file`)
+    await screenshot(settings.page, 'settings-maintenance-index-rebuilt', repaired, 'end')
+    // Rebuilt once: the damage report no longer offers it.
+    await hidden(check.getByRole('button', { name: 'Rebuild the index' }))
+    // The damaged files were moved aside, not deleted.
+    const left = (await readdir(storageDir, { recursive: true })).filter((f) =>
+      /(^|\/)damaged\/index\/[0-9a-f]{64}$/.test(f),
+    )
+    expect(left).toHaveLength(indexFiles.length)
+
+    await repaired.getByRole('button', { name: 'Check again' }).click()
+    const again = settings.page.getByTestId('check-part').getByTestId('check-outcome')
+    await hasText(again, 'The repository is healthy', 60_000)
+    await hidden(settings.page.getByTestId('repair-outcome'))
     expect(pageErrors(settings.page)).toEqual([])
   })
 })

@@ -290,6 +290,16 @@ export class SettingsPage {
     return part.getByTestId('check-outcome')
   }
 
+  /** "Rebuild the index" offered by a check's outcome; resolves with the rebuild's outcome. */
+  async rebuildIndex(): Promise<Locator> {
+    const part = this.page.getByTestId('check-part')
+    await part
+      .getByTestId('check-outcome')
+      .getByRole('button', { name: 'Rebuild the index' })
+      .click()
+    return part.getByTestId('repair-outcome')
+  }
+
   /** "See what prune would free" of the workspace named `name`; resolves with the outcome. */
   async previewPrune(name: string): Promise<Locator> {
     const part = this.page.getByTestId('prune-part')

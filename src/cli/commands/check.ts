@@ -105,6 +105,11 @@ function describe(w: WorkspaceCheck): string[] {
     if (p.paths.length > SHOWN)
       lines.push(`    … and ${p.paths.length - SHOWN} more (all with --json)`)
   }
+  if (w.problems.some((p) => p.kind === 'index') && w.orphanPacks.length === 0) {
+    lines.push(
+      '  Indexes can be rebuilt from the packs: `cairn check --repair-index` does it and moves the damaged index files aside.',
+    )
+  }
   if (w.orphanPacks.length > 0) {
     const bytes = w.orphanPacks.reduce((n, p) => n + p.size, 0)
     lines.push(

@@ -176,9 +176,18 @@ describe('repository check', () => {
       fs.writeFileSync(file, bytes)
     }
     const broken = await checkWorkspaceRepository(workspace)
-    expect(broken.problems.filter((p) => p.kind === 'index')).toHaveLength(indexFiles.length)
+    const indexProblems = broken.problems.filter((p) => p.kind === 'index')
+    expect(indexProblems).toHaveLength(indexFiles.length)
+    // The report offers the repair itself (the CLI prints the command, the app a button), so the
+    // messages carry no hint of their own; a reader's error does.
+    for (const p of indexProblems) {
+      expect(p.message).toMatch(/^Index file [0-9a-f]{8} is damaged \(.*\)\.$/)
+      expect(p.message).not.toContain('repair-index')
+    }
     // Readers refuse a damaged index: a restore cannot even start.
-    await expect(openSnapshotReader(workspace)).rejects.toThrow(/damaged/)
+    await expect(openSnapshotReader(workspace)).rejects.toThrow(
+      /is damaged .*Indexes can be rebuilt from the packs: run `cairn check --repair-index`/,
+    )
 
     const repair = await repairIndex(workspace, { holder: 'test repair', hostname: 'h' })
     expect(repair.movedIndexFiles.sort()).toEqual(indexFiles.map((f) => path.basename(f)).sort())

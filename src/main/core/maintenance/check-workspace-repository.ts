@@ -3,6 +3,7 @@ import { CairnError } from '../../../shared/errors'
 import {
   checkPack,
   isDamage,
+  INDEX_REPAIR_HINT,
   loadIndex,
   SnapshotReader,
   verifySnapshot,
@@ -80,7 +81,7 @@ export async function checkWorkspaceRepository(
   options.onProgress?.({ phase: 'index', done: 0, total: null })
   const { index, files } = await loadIndex(workspace, {
     signal,
-    onDamaged: (id, error) => note('index', `index/${id}`, withoutVerifyHint(error.message)),
+    onDamaged: (id, error) => note('index', `index/${id}`, withoutHints(error.message)),
   })
 
   // Packs: what storage holds against what the index says.
@@ -129,7 +130,7 @@ export async function checkWorkspaceRepository(
       }
     } catch (error) {
       if (!isDamage(error)) throw error
-      note('pack', `pack/${pack.id}`, withoutVerifyHint(error.message))
+      note('pack', `pack/${pack.id}`, withoutHints(error.message))
     }
   }
 
@@ -142,7 +143,7 @@ export async function checkWorkspaceRepository(
   const reader = new SnapshotReader(workspace, index, { signal })
   const listing = await reader.listSnapshots()
   for (const damaged of listing.damaged)
-    note('snapshot', `snapshot/${damaged.id}`, withoutVerifyHint(damaged.message), damaged.id)
+    note('snapshot', `snapshot/${damaged.id}`, withoutHints(damaged.message), damaged.id)
   let treesChecked = 0
   let dataBlobsChecked = 0
   let bytesChecked = 0
@@ -167,7 +168,7 @@ export async function checkWorkspaceRepository(
       note(
         unindexed && problem.kind === 'data' ? 'missing' : problem.kind,
         `blob/${problem.blobId}`,
-        unindexed ? notIndexed(problem.blobId) : withoutVerifyHint(problem.message),
+        unindexed ? notIndexed(problem.blobId) : withoutHints(problem.message),
         id,
         problem.paths,
       )
@@ -243,6 +244,9 @@ async function walkFiles(
 }
 
 /** Damage messages end by suggesting a verify; the check itself says which files. */
-function withoutVerifyHint(message: string): string {
-  return message.replace(/ Run a verify to see which files are affected\.$/, '')
+/** A report says itself what to do next (verify, rebuild the index), so errors' own hints go. */
+function withoutHints(message: string): string {
+  return message
+    .replace(/ Run a verify to see which files are affected\.$/, '')
+    .replace(` ${INDEX_REPAIR_HINT}`, '')
 }

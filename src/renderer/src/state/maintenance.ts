@@ -5,13 +5,14 @@ import { toUiError, type UiError } from '../lib/errors'
 import { getApi } from './api'
 import { useJobs } from './jobs'
 
-export type MaintenanceKind = 'check' | 'prune-preview' | 'prune'
+export type MaintenanceKind = 'check' | 'prune-preview' | 'prune' | 'repair'
+export type MaintenanceSlot = 'check' | 'prune' | 'repair'
 
 /** One maintenance run: the job (its progress comes from the jobs store) and, when done, its result. */
 export interface MaintenanceRun {
   kind: MaintenanceKind
   jobId: string | null
-  /** The workspace (prune) or null (a check of every workspace). */
+  /** The workspace (prune, repair) or null (a check of every workspace). */
   workspaceId: string | null
   starting: boolean
   error: UiError | null
@@ -19,20 +20,25 @@ export interface MaintenanceRun {
 }
 
 interface MaintenanceState {
-  runs: Partial<Record<'check' | 'prune', MaintenanceRun>>
+  runs: Partial<Record<MaintenanceSlot, MaintenanceRun>>
   /** repository.check of one workspace or all, reading back `readData` of the data. */
   check(workspaceId: string | null, readData: number): Promise<void>
   /** repository.prune of a workspace; `dryRun` lists what would be freed and changes nothing. */
   prune(workspaceId: string, dryRun: boolean): Promise<void>
+  /** repository.repairIndex of a workspace: its index rebuilt from the packs' headers. */
+  repair(workspaceId: string): Promise<void>
   /** Called when the run's job finished: fetches jobs.result. */
-  finished(slot: 'check' | 'prune', job: Job): Promise<void>
-  clear(slot: 'check' | 'prune'): void
+  finished(slot: MaintenanceSlot, job: Job): Promise<void>
+  clear(slot: MaintenanceSlot): void
 }
 
-/** Check the repository and Prune now, started from Settings; progress and outcome come from jobs. */
+/**
+ * Check the repository, rebuild an index and Prune now, started from Settings; progress and
+ * outcome come from jobs.
+ */
 export const useMaintenance = create<MaintenanceState>()((set, get) => {
   const start = async (
-    slot: 'check' | 'prune',
+    slot: MaintenanceSlot,
     kind: MaintenanceKind,
     workspaceId: string | null,
     call: () => Promise<Job>,
@@ -57,9 +63,16 @@ export const useMaintenance = create<MaintenanceState>()((set, get) => {
   }
   return {
     runs: {},
-    check: (workspaceId, readData) =>
-      start('check', 'check', workspaceId, () =>
+    check: (workspaceId, readData) => {
+      // A new check supersedes the outcome of a repair made after the previous one.
+      get().clear('repair')
+      return start('check', 'check', workspaceId, () =>
         getApi()['repository.check']({ ...(workspaceId ? { workspaceId } : {}), readData }),
+      )
+    },
+    repair: (workspaceId) =>
+      start('repair', 'repair', workspaceId, () =>
+        getApi()['repository.repairIndex']({ workspaceId }),
       ),
     prune: (workspaceId, dryRun) =>
       start('prune', dryRun ? 'prune-preview' : 'prune', workspaceId, () =>

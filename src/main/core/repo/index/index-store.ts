@@ -42,7 +42,7 @@ export interface LoadedIndex {
 
 // An index only lists what the pack headers also say, so nothing is lost with it: a repair reads
 // the packs' headers, writes a new index and moves the damaged file aside.
-const REPAIR_HINT =
+export const INDEX_REPAIR_HINT =
   'Indexes can be rebuilt from the packs: run `cairn check --repair-index` for this workspace.'
 
 async function readIndexFile(
@@ -62,7 +62,7 @@ async function readIndexFile(
     }
     if (createHash('sha256').update(bytes).digest('hex') !== id) {
       throw damagedError(
-        `Index file ${shortId(id)} is damaged (its content does not match its name). ${REPAIR_HINT}`,
+        `Index file ${shortId(id)} is damaged (its content does not match its name). ${INDEX_REPAIR_HINT}`,
         {
           object: workspace.paths.indexFile(id),
         },
@@ -78,7 +78,7 @@ async function readIndexFile(
   } catch (error) {
     if (error instanceof SealedFileError || error instanceof FormatError) {
       throw damagedError(
-        `Index file ${shortId(id)} is damaged (${error.message}). ${REPAIR_HINT}`,
+        `Index file ${shortId(id)} is damaged (${error.message}). ${INDEX_REPAIR_HINT}`,
         {
           object: workspace.paths.indexFile(id),
           cause: error.message,

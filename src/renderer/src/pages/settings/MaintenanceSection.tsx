@@ -8,9 +8,10 @@ import { CheckIcon } from '../../components/icons'
 import { Message } from '../../components/Message'
 import { formatBytes, formatMs } from '../../lib/format'
 import { useJobs } from '../../state/jobs'
-import { useMaintenance, type MaintenanceRun } from '../../state/maintenance'
+import { useMaintenance, type MaintenanceRun, type MaintenanceSlot } from '../../state/maintenance'
 import { useSchedules } from '../../state/schedules'
 import { JobProgress } from '../workspaces/JobProgress'
+import { needsIndexRepair, RepairActions, RepairOutcome } from './IndexRepair'
 import { SectionHeading } from './SectionHeading'
 import { WorkspaceSelect } from './WorkspaceSelect'
 
@@ -21,7 +22,7 @@ const shares = [
 ]
 
 /** The run's job from the jobs store (job.updated events); tells the store once it finished. */
-function useRunJob(slot: 'check' | 'prune', run: MaintenanceRun | undefined): Job | null {
+function useRunJob(slot: MaintenanceSlot, run: MaintenanceRun | undefined): Job | null {
   const job = useJobs((s) => (run?.jobId ? (s.jobs.find((j) => j.id === run.jobId) ?? null) : null))
   const done = job !== null && job.state !== 'queued' && job.state !== 'running'
   useEffect(() => {
@@ -30,19 +31,57 @@ function useRunJob(slot: 'check' | 'prune', run: MaintenanceRun | undefined): Jo
   return job
 }
 
-function CheckOutcome({ job, result }: { job: Job; result: JobResult | null }) {
+function CheckOutcome({
+  job,
+  result,
+  names,
+  repairing,
+  repaired,
+  onRepair,
+}: {
+  job: Job
+  result: JobResult | null
+  names: ReadonlyMap<string, string>
+  repairing: boolean
+  /** A workspace whose index was rebuilt since this check: no second offer. */
+  repaired: string | null
+  onRepair: (workspaceId: string) => void
+}) {
   if (job.state === 'cancelled') return <Callout tone="info" title="Check cancelled" />
   if (result?.kind === 'check') {
+    const repairable = needsIndexRepair(result)
+    const orphans = result.workspaces.reduce((n, w) => n + w.orphanPacks.length, 0)
+    const repairNote =
+      repairable.length > 0 ? (
+        <p>
+          {orphans > 0
+            ? `${orphans} pack${orphans === 1 ? ' is' : 's are'} in no index (left by an interrupted backup, or their index was damaged or lost). `
+            : ''}
+          The index lists what the packs hold, so it can be rebuilt from them: nothing is deleted,
+          and damaged index files are moved aside.
+        </p>
+      ) : null
+    const offered = repairable.filter((id) => id !== repaired)
+    const actions =
+      offered.length > 0 ? (
+        <RepairActions workspaceIds={offered} names={names} busy={repairing} onRepair={onRepair} />
+      ) : undefined
     const problems = result.workspaces.flatMap((w) => w.problems)
     const points = result.workspaces.reduce((n, w) => n + w.restorePoints, 0)
     const bytes = result.workspaces.reduce((n, w) => n + w.bytesChecked, 0)
     const summary = `${result.workspaces.length} workspace${result.workspaces.length === 1 ? '' : 's'}, ${points} restore point${points === 1 ? '' : 's'}, ${formatBytes(bytes)} of data read back, in ${formatMs(result.durationMs)}.`
     return result.ok ? (
-      <Callout tone="success" title="The repository is healthy" testId="check-outcome">
+      <Callout
+        tone="success"
+        title="The repository is healthy"
+        testId="check-outcome"
+        actions={actions}
+      >
         <p>{summary}</p>
+        {repairNote}
       </Callout>
     ) : (
-      <Callout tone="error" title="The check found damage" testId="check-outcome">
+      <Callout tone="error" title="The check found damage" testId="check-outcome" actions={actions}>
         <p>{summary}</p>
         <ul className="plain-list">
           {problems.slice(0, 8).map((p) => (
@@ -54,6 +93,7 @@ function CheckOutcome({ job, result }: { job: Job; result: JobResult | null }) {
         {problems.length > 8 ? (
           <p>And {problems.length - 8} more (Activity has them all).</p>
         ) : null}
+        {repairNote}
       </Callout>
     )
   }
@@ -126,10 +166,20 @@ function CheckPart() {
   const items = useSchedules((s) => s.items)
   const run = useMaintenance((s) => s.runs.check)
   const job = useRunJob('check', run)
+  const repairRun = useMaintenance((s) => s.runs.repair)
+  const repairJob = useRunJob('repair', repairRun)
   const [scope, setScope] = useState('')
   const [share, setShare] = useState(0)
   const running =
     run?.starting || (job !== null && (job.state === 'running' || job.state === 'queued'))
+  const repairing =
+    repairRun?.starting === true ||
+    (repairJob !== null && (repairJob.state === 'running' || repairJob.state === 'queued'))
+  const names = new Map(items.map((i) => [i.workspaceId, i.name]))
+  const repairName = repairRun?.workspaceId
+    ? (names.get(repairRun.workspaceId) ?? repairRun.workspaceId)
+    : ''
+  const check = () => void useMaintenance.getState().check(scope || null, share)
   return (
     <div className="maintenance-part" data-testid="check-part">
       <h3 className="subheading">Check the repository</h3>
@@ -167,18 +217,36 @@ function CheckPart() {
         </div>
       </div>
       <div className="form-actions">
-        <Button
-          small
-          variant="primary"
-          busy={running}
-          onClick={() => void useMaintenance.getState().check(scope || null, share)}
-        >
+        <Button small variant="primary" busy={running} disabled={repairing} onClick={check}>
           Check the repository
         </Button>
       </div>
       {run?.error ? <ErrorPanel error={run.error} title="The check did not start" /> : null}
       {job && running ? <JobProgress job={job} label="the repository check" /> : null}
-      {job && !running ? <CheckOutcome job={job} result={run?.result ?? null} /> : null}
+      {job && !running ? (
+        <CheckOutcome
+          job={job}
+          result={run?.result ?? null}
+          names={names}
+          repairing={repairing}
+          repaired={repairRun?.result?.kind === 'repair-index' ? repairRun.workspaceId : null}
+          onRepair={(id) => void useMaintenance.getState().repair(id)}
+        />
+      ) : null}
+      {repairRun?.error ? (
+        <ErrorPanel error={repairRun.error} title="Rebuilding the index did not start" />
+      ) : null}
+      {repairJob && repairing ? (
+        <JobProgress job={repairJob} label={`rebuilding the index of ${repairName}`} />
+      ) : null}
+      {repairJob && !repairing ? (
+        <RepairOutcome
+          job={repairJob}
+          result={repairRun?.result ?? null}
+          name={repairName}
+          onCheck={check}
+        />
+      ) : null}
     </div>
   )
 }
