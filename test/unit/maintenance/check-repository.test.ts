@@ -186,7 +186,7 @@ describe('repository check', () => {
     }
     // Readers refuse a damaged index: a restore cannot even start.
     await expect(openSnapshotReader(workspace)).rejects.toThrow(
-      /is damaged .*Indexes can be rebuilt from the packs: run `cairn check --repair-index`/,
+      /is damaged .*Indexes can be rebuilt from the packs: .*Rebuild the index \(or `cairn check --repair-index`\)/,
     )
 
     const repair = await repairIndex(workspace, { holder: 'test repair', hostname: 'h' })

@@ -81,7 +81,7 @@ describe('index files', () => {
     expect(error).toBeInstanceOf(CairnError)
     expect((error as CairnError).details).toMatchObject({ reason: 'damaged', object: key })
     expect((error as CairnError).message).toMatch(
-      /^Index file [0-9a-f]{8} is damaged \(its content does not match its name\)\. Indexes can be rebuilt from the packs: run `cairn check --repair-index`/,
+      /^Index file [0-9a-f]{8} is damaged \(its content does not match its name\)\. Indexes can be rebuilt from the packs: Settings > Backups > Maintenance, check the repository, then Rebuild the index \(or `cairn check --repair-index`\)\.$/,
     )
   })
 })

@@ -43,7 +43,7 @@ export interface LoadedIndex {
 // An index only lists what the pack headers also say, so nothing is lost with it: a repair reads
 // the packs' headers, writes a new index and moves the damaged file aside.
 export const INDEX_REPAIR_HINT =
-  'Indexes can be rebuilt from the packs: run `cairn check --repair-index` for this workspace.'
+  'Indexes can be rebuilt from the packs: Settings > Backups > Maintenance, check the repository, then Rebuild the index (or `cairn check --repair-index`).'
 
 async function readIndexFile(
   workspace: Workspace,
