@@ -21,14 +21,20 @@ const shares = [
   { value: 1, label: 'Everything read back (downloads all of it)' },
 ]
 
-/** The run's job from the jobs store (job.updated events); tells the store once it finished. */
-function useRunJob(slot: MaintenanceSlot, run: MaintenanceRun | undefined): Job | null {
+/**
+ * The run's job from the jobs store (job.updated events), and whether the run is starting or its
+ * job still going; tells the store once the job finished.
+ */
+function useRunJob(
+  slot: MaintenanceSlot,
+  run: MaintenanceRun | undefined,
+): { job: Job | null; running: boolean } {
   const job = useJobs((s) => (run?.jobId ? (s.jobs.find((j) => j.id === run.jobId) ?? null) : null))
   const done = job !== null && job.state !== 'queued' && job.state !== 'running'
   useEffect(() => {
     if (job && done) void useMaintenance.getState().finished(slot, job)
   }, [slot, job, done])
-  return job
+  return { job, running: run?.starting === true || (job !== null && !done) }
 }
 
 function CheckOutcome({
@@ -165,16 +171,11 @@ function PruneOutcome({
 function CheckPart() {
   const items = useSchedules((s) => s.items)
   const run = useMaintenance((s) => s.runs.check)
-  const job = useRunJob('check', run)
+  const { job, running } = useRunJob('check', run)
   const repairRun = useMaintenance((s) => s.runs.repair)
-  const repairJob = useRunJob('repair', repairRun)
+  const { job: repairJob, running: repairing } = useRunJob('repair', repairRun)
   const [scope, setScope] = useState('')
   const [share, setShare] = useState(0)
-  const running =
-    run?.starting || (job !== null && (job.state === 'running' || job.state === 'queued'))
-  const repairing =
-    repairRun?.starting === true ||
-    (repairJob !== null && (repairJob.state === 'running' || repairJob.state === 'queued'))
   const names = new Map(items.map((i) => [i.workspaceId, i.name]))
   const repairName = repairRun?.workspaceId
     ? (names.get(repairRun.workspaceId) ?? repairRun.workspaceId)
@@ -254,11 +255,9 @@ function CheckPart() {
 function PrunePart() {
   const items = useSchedules((s) => s.items)
   const run = useMaintenance((s) => s.runs.prune)
-  const job = useRunJob('prune', run)
+  const { job, running } = useRunJob('prune', run)
   const [chosen, setChosen] = useState<string | null>(null)
   const workspaceId = chosen ?? items[0]?.workspaceId ?? ''
-  const running =
-    run?.starting || (job !== null && (job.state === 'running' || job.state === 'queued'))
   const { prune } = useMaintenance.getState()
   return (
     <div className="maintenance-part" data-testid="prune-part">
