@@ -272,6 +272,53 @@ describe('verify on a damaged folder repository', () => {
   })
 })
 
+describe('verify with a damaged index file', () => {
+  it('reports it, reads the restore point anyway and names the files it affects', async () => {
+    const repo = path.join(dir, 'damaged-index')
+    const env = keychain
+    expect((await runCairn(['repo', 'init', '--repo', repo], { env })).code).toBe(0)
+    const local = path.join(dir, 'local-source-3')
+    fs.mkdirSync(local)
+    fs.writeFileSync(path.join(local, 'listed.txt'), 'listed in the damaged index\n'.repeat(50))
+    const backup = await runCairn(
+      ['backup', '--from', local, '--workspace', 'dmg3', '--repo', repo],
+      {
+        env,
+      },
+    )
+    expect(backup.code, backup.stderr).toBe(0)
+    const indexDir = path.join(repo, 'workspaces/dmg3/index')
+    const [file] = fs.readdirSync(indexDir)
+    const bytes = fs.readFileSync(path.join(indexDir, file!))
+    bytes[bytes.length >> 1]! ^= 0x01
+    fs.writeFileSync(path.join(indexDir, file!), bytes)
+
+    const run = await runCairn(['verify', '--repo', repo, '--workspace', 'dmg3', '--json'], { env })
+    expect(run.code, run.stderr).toBe(3)
+    const report = run.json<{
+      ok: boolean
+      results: { problems: { kind: string; message: string; paths: string[] }[] }[]
+    }>()
+    expect(report.ok).toBe(false)
+    const problems = report.results[0]!.problems
+    expect(problems[0]).toMatchObject({ kind: 'index' })
+    expect(problems[0]!.message).toMatch(/is damaged .*cairn check --repair-index/)
+    // With its only index file damaged, the restore point's blocks are in no index: its root
+    // folder cannot be read, so everything in it is affected. The report names that itself,
+    // without the errors' own "run a verify" hint.
+    expect(problems[1]).toMatchObject({ kind: 'tree', paths: ['/'] })
+    expect(problems[1]!.message).toMatch(
+      /^The repository is damaged: blob [0-9a-f]{8} is not in any index\.$/,
+    )
+
+    // Rebuilt from the packs, the same verify passes.
+    const repair = await runCairn(['check', '--repo', repo, '--repair-index'], { env })
+    expect(repair.code, repair.stdout + repair.stderr).toBe(0)
+    const again = await runCairn(['verify', '--repo', repo, '--workspace', 'dmg3'], { env })
+    expect(again.code, again.stderr).toBe(0)
+  })
+})
+
 describe('Ctrl-C', () => {
   it('cancels a backup cleanly: exit 130, no restore point, and the next backup works', async () => {
     const repo = path.join(dir, 'cancel-repo')

@@ -4,6 +4,7 @@ import {
   checkPack,
   isDamage,
   INDEX_REPAIR_HINT,
+  withoutVerifyHint,
   loadIndex,
   SnapshotReader,
   verifySnapshot,
@@ -246,7 +247,5 @@ async function walkFiles(
 /** Damage messages end by suggesting a verify; the check itself says which files. */
 /** A report says itself what to do next (verify, rebuild the index), so errors' own hints go. */
 function withoutHints(message: string): string {
-  return message
-    .replace(/ Run a verify to see which files are affected\.$/, '')
-    .replace(` ${INDEX_REPAIR_HINT}`, '')
+  return withoutVerifyHint(message).replace(` ${INDEX_REPAIR_HINT}`, '')
 }

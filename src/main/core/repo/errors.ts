@@ -13,16 +13,24 @@ export function damagedError(
   return new CairnError('storage_failed', message, { reason: 'damaged', ...details })
 }
 
+/** What an error met while restoring says to do; a verify or check report leaves it out. */
+const VERIFY_HINT = ' Run a verify to see which files are affected.'
+
+/** A damage message for a report that already names the affected files. */
+export function withoutVerifyHint(message: string): string {
+  return message.endsWith(VERIFY_HINT) ? message.slice(0, -VERIFY_HINT.length) : message
+}
+
 export function damagedBlob(blobId: string, packId: string, why: string): CairnError {
   return damagedError(
-    `The repository is damaged: blob ${shortId(blobId)} in pack ${shortId(packId)} ${why}. Run a verify to see which files are affected.`,
+    `The repository is damaged: blob ${shortId(blobId)} in pack ${shortId(packId)} ${why}.${VERIFY_HINT}`,
     { packId, blobId, cause: why },
   )
 }
 
 export function missingBlob(blobId: string): CairnError {
   return damagedError(
-    `The repository is damaged: blob ${shortId(blobId)} is not in any index. Run a verify to see which files are affected.`,
+    `The repository is damaged: blob ${shortId(blobId)} is not in any index.${VERIFY_HINT}`,
     { blobId, cause: 'not in the index' },
   )
 }

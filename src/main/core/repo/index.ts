@@ -36,7 +36,7 @@ export { findUnindexedPacks, indexPacksFromHeaders, checkPack } from './verify/p
 export { checkWorkspace } from './verify/check-workspace'
 export type { WorkspaceCheckReport, CheckProblem } from './verify/check-workspace'
 export { readPackHeader } from './pack/pack-reader'
-export { isDamage } from './errors'
+export { isDamage, withoutVerifyHint } from './errors'
 export { displayName, displayPath } from './util/display-path'
 export { FastCdc } from './chunker/fastcdc'
 export { CHUNKER_PARAMS_V1 } from './chunker/params'

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { CairnError } from '../../../../shared/errors'
-import { isDamage } from '../errors'
+import { isDamage, withoutVerifyHint } from '../errors'
 import type { BlobLocation } from '../index/memory-index'
 import { planRanges } from '../snapshot/range-plan'
 import type { SnapshotReader } from '../snapshot/snapshot-reader'
@@ -12,7 +12,8 @@ const VERIFY_READ_AHEAD = 2
 /** Stored bytes of one range's blobs being opened at once (bounds the plaintext in memory). */
 const OPEN_WINDOW_BYTES = 2 * 1024 * 1024
 
-const errorMessage = (error: unknown) => (error as Error).message
+// The report names the affected files itself, so the errors' "run a verify" hint goes.
+const errorMessage = (error: unknown) => withoutVerifyHint((error as Error).message)
 
 export interface VerifyOptions {
   /** Share of the snapshot's distinct data blobs to read back, 0..1 (default 1 = all). */
@@ -95,7 +96,7 @@ export async function verifySnapshot(
         kind: 'tree',
         blobId: tree,
         packId: (error.details?.packId as string | undefined) ?? null,
-        message: error.message,
+        message: errorMessage(error),
         paths: [path === '' ? '/' : path],
       })
       continue
