@@ -201,21 +201,34 @@ describe.each([
   })
 })
 
+/**
+ * A folder repository `name` with one backup (workspace `workspace`) of a local folder holding
+ * `files`, through the CLI; returns the repository's path.
+ */
+async function folderRepoWithBackup(
+  name: string,
+  workspace: string,
+  files: Record<string, string | Buffer>,
+): Promise<string> {
+  const repo = path.join(dir, name)
+  const env = keychain
+  expect((await runCairn(['repo', 'init', '--repo', repo], { env })).code).toBe(0)
+  const local = path.join(dir, `${name}-source`)
+  fs.mkdirSync(local)
+  for (const [file, content] of Object.entries(files))
+    fs.writeFileSync(path.join(local, file), content)
+  const from = ['--from', local, '--workspace', workspace, '--repo', repo]
+  const backup = await runCairn(['backup', ...from], { env })
+  expect(backup.code, backup.stderr).toBe(0)
+  return repo
+}
+
 describe('verify on a damaged folder repository', () => {
   it('exits 3 and names the affected file after one byte of a pack is flipped', async () => {
-    const repo = path.join(dir, 'damaged-repo')
+    const repo = await folderRepoWithBackup('damaged-repo', 'dmg', {
+      'only.txt': 'one file, one blob\n'.repeat(100),
+    })
     const env = keychain
-    expect((await runCairn(['repo', 'init', '--repo', repo], { env })).code).toBe(0)
-    const local = path.join(dir, 'local-source')
-    fs.mkdirSync(local)
-    fs.writeFileSync(path.join(local, 'only.txt'), 'one file, one blob\n'.repeat(100))
-    const backup = await runCairn(
-      ['backup', '--from', local, '--workspace', 'dmg', '--repo', repo],
-      {
-        env,
-      },
-    )
-    expect(backup.code, backup.stderr).toBe(0)
     const packs = (
       fs.readdirSync(path.join(repo, 'workspaces/dmg/data'), { recursive: true }) as string[]
     )
@@ -233,23 +246,12 @@ describe('verify on a damaged folder repository', () => {
   })
 
   it('exits 3 naming the file when only its data is damaged', async () => {
-    const repo = path.join(dir, 'damaged-data')
-    const env = keychain
-    expect((await runCairn(['repo', 'init', '--repo', repo], { env })).code).toBe(0)
-    const local = path.join(dir, 'local-source-2')
-    fs.mkdirSync(local)
     // Incompressible content, so the data pack is big and a flip in its middle hits the data.
     const random = Buffer.alloc(2 * 1024 * 1024)
     for (let i = 0; i < random.length; i += 4)
       random.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i)
-    fs.writeFileSync(path.join(local, 'precious.bin'), random)
-    const backup = await runCairn(
-      ['backup', '--from', local, '--workspace', 'dmg2', '--repo', repo],
-      {
-        env,
-      },
-    )
-    expect(backup.code, backup.stderr).toBe(0)
+    const repo = await folderRepoWithBackup('damaged-data', 'dmg2', { 'precious.bin': random })
+    const env = keychain
     const packs = (
       fs.readdirSync(path.join(repo, 'workspaces/dmg2/data'), { recursive: true }) as string[]
     )
@@ -274,19 +276,10 @@ describe('verify on a damaged folder repository', () => {
 
 describe('verify with a damaged index file', () => {
   it('reports it, reads the restore point anyway and names the files it affects', async () => {
-    const repo = path.join(dir, 'damaged-index')
+    const repo = await folderRepoWithBackup('damaged-index', 'dmg3', {
+      'listed.txt': 'listed in the damaged index\n'.repeat(50),
+    })
     const env = keychain
-    expect((await runCairn(['repo', 'init', '--repo', repo], { env })).code).toBe(0)
-    const local = path.join(dir, 'local-source-3')
-    fs.mkdirSync(local)
-    fs.writeFileSync(path.join(local, 'listed.txt'), 'listed in the damaged index\n'.repeat(50))
-    const backup = await runCairn(
-      ['backup', '--from', local, '--workspace', 'dmg3', '--repo', repo],
-      {
-        env,
-      },
-    )
-    expect(backup.code, backup.stderr).toBe(0)
     const indexDir = path.join(repo, 'workspaces/dmg3/index')
     const [file] = fs.readdirSync(indexDir)
     const bytes = fs.readFileSync(path.join(indexDir, file!))

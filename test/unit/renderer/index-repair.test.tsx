@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { JobResult } from '../../../src/shared/domain/backup'
 import type { WorkspaceCheck } from '../../../src/shared/domain/check'
 import type { Job } from '../../../src/shared/domain/jobs'
+import { job as jobFixture } from './job-fixture'
 import {
   needsIndexRepair,
   RepairOutcome,
@@ -29,27 +30,9 @@ function workspace(id: string, parts: Partial<WorkspaceCheck> = {}): WorkspaceCh
   }
 }
 
-function job(state: Job['state'], error: Job['error'] = null): Job {
-  return {
-    id: 'j1',
-    workspaceId: 'a',
-    kind: 'check',
-    title: 'Rebuild the index',
-    state,
-    phase: '',
-    filesDone: 0,
-    filesTotal: null,
-    bytesDone: 0,
-    bytesTotal: null,
-    currentPath: null,
-    rate: null,
-    eta: null,
-    createdAt: '2026-11-24T06:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    error,
-  }
-}
+/** The rebuild's job (a check-kind job) in `state`. */
+const job = (state: Job['state'], error: Job['error'] = null): Job =>
+  jobFixture({ workspaceId: 'a', kind: 'check', title: 'Rebuild the index', state, error })
 
 const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')
 

@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { Job } from '../../../src/shared/domain/jobs'
 import {
   emptyActivityFilter,
   filterJobs,
   jobDurationSeconds,
 } from '../../../src/renderer/src/lib/workspace-activity'
-
-function job(patch: Partial<Job>): Job {
-  return {
-    id: 'j',
-    workspaceId: 'ws-a',
-    kind: 'backup',
-    title: 'Back up alpha',
-    state: 'succeeded',
-    phase: 'done',
-    filesDone: 0,
-    filesTotal: null,
-    bytesDone: 0,
-    bytesTotal: null,
-    currentPath: null,
-    rate: null,
-    eta: null,
-    createdAt: '2025-01-01T10:00:00.000Z',
-    startedAt: '2025-01-01T10:00:00.000Z',
-    finishedAt: '2025-01-01T10:01:30.000Z',
-    error: null,
-    ...patch,
-  }
-}
+import { job } from './job-fixture'
 
 const jobs = [
   job({ id: '1' }),
