@@ -1,7 +1,7 @@
 import { CairnError } from '../../shared/errors'
-import { runVerify, type VerifyProblem, type VerifyResult } from '../../main/core/backup'
+import { loadIndexReportingDamage, runVerify, type VerifyResult } from '../../main/core/backup'
 import { listRestorePoints } from '../../main/core/api/handlers/restore-points-view'
-import { loadIndex, openSnapshotReader, openWorkspace } from '../../main/core/repo'
+import { openSnapshotReader, openWorkspace } from '../../main/core/repo'
 import { EXIT } from '../exit-codes'
 import { formatBytes } from '../format'
 import type { CommandContext, CommandOutput } from '../io'
@@ -66,20 +66,9 @@ export async function verify(
     const results: (VerifyResult & { workspaceId: string })[] = []
     for (const { workspaceId, ids } of targets) {
       const workspace = await openWorkspace(opened.repo, workspaceId, { signal: ctx.signal })
-      // A damaged index file is damage to report, as the app's verify does, not a reason to stop:
-      // the restore points are still read, and the blobs only that file listed show up as missing
-      // with the files they affect.
-      const indexProblems: VerifyProblem[] = []
-      const { index } = await loadIndex(workspace, {
+      // Loaded once for all its restore points; damaged index files are reported with each.
+      const { index, problems: indexProblems } = await loadIndexReportingDamage(workspace, {
         signal: ctx.signal,
-        onDamaged: (_id, error) =>
-          indexProblems.push({
-            kind: 'index',
-            blobId: null,
-            packId: null,
-            message: error.message,
-            paths: [],
-          }),
       })
       const reader = await openSnapshotReader(workspace, { signal: ctx.signal, index })
       for (const id of ids) {

@@ -15,7 +15,7 @@ export { sshSource, connectSshSource } from './ssh-source'
 export { localSource } from './local-source'
 export { runBackup } from './run-backup'
 export { runRestore, preflightRestoreTarget } from './run-restore'
-export { runVerify } from './run-verify'
+export { runVerify, loadIndexReportingDamage } from './run-verify'
 export { browse } from './browse'
 export { parseDisplayPath } from './view'
 export type {

@@ -7,12 +7,38 @@ import {
   readPackHeader,
   SnapshotReader,
   verifySnapshot,
+  type IndexCache,
   type TreeEntry,
+  type Workspace,
 } from '../repo'
 import { readWorkspaceRecord } from '../repo/repository/repository'
 import { ProgressTicker } from './progress'
 import type { VerifyPhase, VerifyProblem, VerifyResult, VerifyRunOptions } from './types'
 import { rootEntryNames } from './view'
+
+/**
+ * The workspace's index for a restore drill: a damaged index file is damage to report (kind
+ * `index`), not a reason to stop; the blobs only it listed then show up as missing, with the
+ * files they affect.
+ */
+export async function loadIndexReportingDamage(
+  workspace: Workspace,
+  options: { signal?: AbortSignal; cache?: IndexCache } = {},
+): Promise<{ index: MemoryIndex; problems: VerifyProblem[] }> {
+  const problems: VerifyProblem[] = []
+  const { index } = await loadIndex(workspace, {
+    ...options,
+    onDamaged: (_id, error) =>
+      problems.push({
+        kind: 'index',
+        blobId: null,
+        packId: null,
+        message: error.message,
+        paths: [],
+      }),
+  })
+  return { index, problems }
+}
 
 /**
  * A restore drill: reads back every tree and all (or `share` of) the restore point's distinct
@@ -49,19 +75,12 @@ export async function runVerify(options: VerifyRunOptions): Promise<VerifyResult
         paths: [],
       })
     }
-    const { index } = await loadIndex(workspace, {
+    const loaded = await loadIndexReportingDamage(workspace, {
       ...(signal ? { signal } : {}),
       ...(options.indexCache ? { cache: options.indexCache } : {}),
-      onDamaged: (id, error) =>
-        problems.push({
-          kind: 'index',
-          blobId: null,
-          packId: null,
-          message: error.message,
-          paths: [],
-        }),
     })
-    reader = new SnapshotReader(workspace, index, signal ? { signal } : {})
+    problems.push(...loaded.problems)
+    reader = new SnapshotReader(workspace, loaded.index, signal ? { signal } : {})
   }
   const info = await reader.loadSnapshot(options.snapshotId)
   const report = await verifySnapshot(reader, info.id, {

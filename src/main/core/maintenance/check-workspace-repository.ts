@@ -244,7 +244,6 @@ async function walkFiles(
   await walk(snapshot.tree, '')
 }
 
-/** Damage messages end by suggesting a verify; the check itself says which files. */
 /** A report says itself what to do next (verify, rebuild the index), so errors' own hints go. */
 function withoutHints(message: string): string {
   return withoutVerifyHint(message).replace(` ${INDEX_REPAIR_HINT}`, '')
